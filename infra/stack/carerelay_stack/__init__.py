@@ -1,0 +1,1 @@
+"""The local stack: provisioning, the service processes and demo data."""

@@ -1,0 +1,82 @@
+"""`python -m carerelay_stack run`: provision, start the four services, load demo data, print where
+to look, and stop them all cleanly on Ctrl-C or SIGTERM. Kafka and PostgreSQL are started before
+this by the infra launcher (see the Makefile)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from pathlib import Path
+
+from carerelay_events.settings import KafkaSettings
+
+from .demo import load_rota, submit_referrals
+from .processes import ServiceProcess
+from .provision import provision
+from .settings import SERVICES, StackSettings
+
+REPO = Path(__file__).resolve().parents[3]
+PORTS = {"referral": 8101, "triage": 8102, "scheduling": 8103, "notifications": 8104}
+
+
+def service_processes(stack: StackSettings, log_dir: Path, extra_env: dict[str, str] | None = None) -> list[ServiceProcess]:
+    processes = []
+    for service in SERVICES:
+        env = {
+            f"CARERELAY_{service.upper()}_DATABASE_URL": stack.service_url(service),
+            f"CARERELAY_{service.upper()}_PORT": str(PORTS[service]),
+            **(extra_env or {}),
+        }
+        processes.append(ServiceProcess(service, PORTS[service], env, log_dir / f"{service}.log"))
+    return processes
+
+
+def main() -> int:
+    started_at = time.monotonic()
+    stack, kafka = StackSettings(), KafkaSettings()
+    created = asyncio.run(provision(stack, kafka))
+    for line in created:
+        print(f"  created {line}")
+    log_dir = REPO / ".data" / "logs"
+    processes = service_processes(stack, log_dir)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.wait_healthy()
+        asyncio.run(load_rota(stack.service_url("scheduling")))
+        referral_ids = asyncio.run(submit_referrals(f"http://127.0.0.1:{PORTS['referral']}"))
+        elapsed = time.monotonic() - started_at
+        print(f"\nCareRelay is up ({elapsed:.1f} s). Demo referrals: {len(referral_ids)}.")
+        for process in processes:
+            print(f"  {process.name:<14} {process.base_url}  (log: {process.log_path.relative_to(REPO)})")
+        print("  API docs:      http://127.0.0.1:8101/api/referral/docs")
+        print("  referrals:     http://127.0.0.1:8101/api/referral/referrals")
+        print("  visits:        http://127.0.0.1:8103/api/scheduling/visits")
+        print(f"  Kafka {kafka.bootstrap_servers}, PostgreSQL {stack.host}:{stack.port}")
+        print("Ctrl-C (or `make stop` in another terminal) stops everything.")
+        while not stopping:
+            for process in processes:
+                if process.process is not None and process.process.poll() is not None:
+                    print(f"{process.name} stopped unexpectedly; see {process.log_path}", file=sys.stderr)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        print("\nstopping services...")
+        for process in reversed(processes):
+            process.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

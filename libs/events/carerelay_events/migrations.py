@@ -1,0 +1,48 @@
+"""A small, forward-only SQL migration runner: the event plumbing first, then a service's own files.
+
+Files are `NNN_name.sql`, applied once each, in order, each in its own transaction, under an
+advisory lock so two instances starting together do not race.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import asyncpg
+
+_LOCK_ID = 7_411_002  # any constant shared by every instance of a service
+
+PLUMBING_VERSION = "000_event_plumbing"
+
+
+async def migrate(dsn: str, migrations_dir: Path | None = None) -> list[str]:
+    """Apply what has not been applied yet; return the versions applied now."""
+    plumbing = resources.files("carerelay_events").joinpath("sql/plumbing.sql").read_text()
+    steps: list[tuple[str, str]] = [(PLUMBING_VERSION, plumbing)]
+    if migrations_dir is not None:
+        steps += _service_migrations(migrations_dir)
+    conn = await asyncpg.connect(dsn)
+    applied_now: list[str] = []
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_ID)
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {row["version"] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+        for version, sql in steps:
+            if version in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+            applied_now.append(version)
+        await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_ID)
+    finally:
+        await conn.close()
+    return applied_now
+
+
+def _service_migrations(migrations_dir: Path) -> list[tuple[str, str]]:
+    return [(path.stem, path.read_text()) for path in sorted(migrations_dir.glob("*.sql"))]

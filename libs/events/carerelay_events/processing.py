@@ -1,0 +1,226 @@
+"""Handling one inbound message, independent of the Kafka client that delivered it.
+
+The steps, in order: decode the CloudEvents envelope and validate the data against the catalogue;
+open a process span continuing the producer's trace; in one PostgreSQL transaction, record
+(consumer, source, id) in the inbox and run the handler, so a redelivered event has no second
+effect; events the handler emits go through the outbox in that same transaction.
+
+A message that can never succeed (InvalidMessage) goes to the dead-letter topic with the reason.
+An infrastructure outage is retried until it passes, without committing. Any other handler error
+is retried a few times, then dead-lettered, so one bad message cannot stall a partition for ever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from prometheus_client import Counter
+
+from carerelay_events.db import DbConnection
+
+from .catalogue import Event
+from .envelope import Envelope, EventMetadata, decode_event, decode_metadata, header_map
+from .errors import InvalidMessage
+from .outbox import Outbox
+from .settings import ConsumerSettings
+from .topics import Topic, topic_name
+from .tracing import process_span
+
+log = structlog.get_logger(__name__)
+
+PROCESSED = Counter("carerelay_events_processed_total", "Inbound messages by outcome", ["consumer", "outcome"])
+RETRIES = Counter("carerelay_event_retries_total", "Retries of inbound messages", ["consumer", "kind"])
+
+E = TypeVar("E", bound=Event)
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    """A Kafka record as any client delivers it."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """What a handler may use: the transaction's connection and the outbox for the events it causes."""
+
+    conn: DbConnection
+    metadata: EventMetadata
+    outbox: Outbox
+
+    async def emit(self, event: Event) -> str:
+        """Publish `event` (via the outbox, in this transaction), carrying the case's correlation id."""
+        return await self.outbox.add(self.conn, event, correlation_id=self.metadata.correlation_id)
+
+
+Handler = Callable[[Any, HandlerContext], Awaitable[None]]
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    NOT_FOR_US = "not-for-us"
+    DEAD_LETTERED = "dead-lettered"
+
+
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    KafkaError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.SerializationError,
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+
+
+class DeadLetters:
+    """Publishes a message that can never succeed, with its original key, value and headers plus the reason."""
+
+    def __init__(self, producer: AIOKafkaProducer, consumer: str, topic_prefix: str = "") -> None:
+        self.producer = producer
+        self.consumer = consumer
+        self.topic = topic_name(Topic.DEAD_LETTER, topic_prefix)
+
+    async def publish(self, record: InboundRecord, reason: str) -> None:
+        headers = [
+            *record.headers,
+            ("carerelay_dlq_reason", reason.encode()),
+            ("carerelay_dlq_original_topic", record.topic.encode()),
+            ("carerelay_dlq_original_partition", str(record.partition).encode()),
+            ("carerelay_dlq_original_offset", str(record.offset).encode()),
+            ("carerelay_dlq_consumer", self.consumer.encode()),
+        ]
+        await self.producer.send_and_wait(self.topic, value=record.value, key=record.key, headers=headers)
+
+
+class EventProcessor:
+    """Runs a service's handlers for one consumer group. `handlers` maps event classes to coroutines;
+    known events of other types are skipped (and committed), as every consumer of a topic sees all its types."""
+
+    def __init__(
+        self,
+        consumer: str,
+        pool: asyncpg.Pool,
+        outbox: Outbox,
+        handlers: Mapping[type[Event], Handler],
+        dead_letters: DeadLetters,
+        settings: ConsumerSettings | None = None,
+    ) -> None:
+        self.consumer = consumer
+        self.pool = pool
+        self.outbox = outbox
+        self.handlers = dict(handlers)
+        self.dead_letters = dead_letters
+        self.settings = settings or ConsumerSettings()
+
+    async def process(self, record: InboundRecord) -> Outcome:
+        """Process one record until it is handled, skipped or dead-lettered. Returns only then, so the
+        caller may commit its offset; an outage keeps it here, retrying, and the offset uncommitted."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                outcome = await self._process_once(record)
+            except InvalidMessage as invalid:
+                await self._dead_letter(record, invalid.reason)
+                outcome = Outcome.DEAD_LETTERED
+            except INFRASTRUCTURE_ERRORS as outage:
+                RETRIES.labels(self.consumer, "infrastructure").inc()
+                log.warning(
+                    "infrastructure unavailable; retrying", consumer=self.consumer, error=type(outage).__name__, attempt=attempt
+                )
+                await asyncio.sleep(self._backoff(attempt))
+                continue
+            except Exception as error:
+                RETRIES.labels(self.consumer, "handler").inc()
+                if attempt >= self.settings.max_attempts_for_unexpected_errors:
+                    log.error("handler kept failing; dead-lettering", consumer=self.consumer, error=type(error).__name__)
+                    await self._dead_letter(record, f"handler failed {attempt} times: {type(error).__name__}")
+                    outcome = Outcome.DEAD_LETTERED
+                else:
+                    log.warning("handler failed; retrying", consumer=self.consumer, error=type(error).__name__, attempt=attempt)
+                    await asyncio.sleep(self._backoff(attempt))
+                    continue
+            PROCESSED.labels(self.consumer, outcome.value).inc()
+            return outcome
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(0.2 * 2 ** (attempt - 1), self.settings.max_backoff_seconds))
+
+    async def _dead_letter(self, record: InboundRecord, reason: str) -> None:
+        log.warning(
+            "dead-lettering message",
+            consumer=self.consumer,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason=reason,
+        )
+        while True:
+            try:
+                await self.dead_letters.publish(record, reason)
+                return
+            except KafkaError as error:
+                log.warning("dead-letter topic unavailable; retrying", error=type(error).__name__)
+                await asyncio.sleep(1.0)
+
+    async def _process_once(self, record: InboundRecord) -> Outcome:
+        trace_headers: dict[str, str] = {}
+        with contextlib.suppress(InvalidMessage):
+            trace_headers = header_map(record.headers)
+        metadata: EventMetadata | None = None
+        with process_span(
+            record.topic,
+            self.consumer,
+            trace_headers,
+            message_id=trace_headers.get("ce_id"),
+            event_type=trace_headers.get("ce_type"),
+            partition=record.partition,
+            offset=record.offset,
+        ) as span:
+            metadata = decode_metadata(record.headers)
+            event = decode_event(metadata, record.value)
+            handler = self.handlers.get(type(event))
+            if handler is None:
+                span.set_attribute("carerelay.outcome", Outcome.NOT_FOR_US.value)
+                return Outcome.NOT_FOR_US
+            envelope = Envelope(metadata=metadata, event=event)
+            outcome = await self._handle(envelope, handler)
+            span.set_attribute("carerelay.outcome", outcome.value)
+            return outcome
+
+    async def _handle(self, envelope: Envelope, handler: Handler) -> Outcome:
+        async with self.pool.acquire() as conn, conn.transaction():
+            first_time = await conn.fetchval(
+                """
+                INSERT INTO processed_events (consumer, source, event_id, event_type, outcome)
+                VALUES ($1, $2, $3, $4, 'handled')
+                ON CONFLICT DO NOTHING RETURNING true
+                """,
+                self.consumer,
+                envelope.metadata.source,
+                envelope.metadata.id,
+                envelope.metadata.type,
+            )
+            if not first_time:
+                return Outcome.DUPLICATE
+            await handler(envelope.event, HandlerContext(conn=conn, metadata=envelope.metadata, outbox=self.outbox))
+            return Outcome.HANDLED

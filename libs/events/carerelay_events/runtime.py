@@ -1,0 +1,106 @@
+"""A service's event runtime, written once: its database pool, producer, outbox relay and consumers.
+
+    runtime = EventRuntime(name="scheduling", database_url=..., handlers={TriageCompleted: on_triage},
+                           topics=[Topic.TRIAGE])
+    await runtime.start(); ...; await runtime.stop()
+
+A service with another transport (triage runs on faust-streaming) uses `start(consume=False)` and
+hands records to `runtime.processor` itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from .catalogue import Event
+from .consumer import KafkaEventConsumer
+from .kafka_clients import create_producer
+from .outbox import Outbox, OutboxRelay
+from .processing import DeadLetters, EventProcessor, Handler
+from .settings import ConsumerSettings, KafkaSettings
+from .topics import Topic, topic_name
+
+
+class EventRuntime:
+    def __init__(
+        self,
+        *,
+        name: str,
+        database_url: str,
+        handlers: Mapping[type[Event], Handler] | None = None,
+        topics: list[Topic] | None = None,
+        kafka: KafkaSettings | None = None,
+        relay_enabled: bool = True,
+        pool_size: int = 10,
+    ) -> None:
+        self.name = name
+        self.database_url = database_url
+        self.kafka = kafka or KafkaSettings()
+        self.handlers = dict(handlers or {})
+        self.topics = list(topics or [])
+        self.relay_enabled = relay_enabled
+        self.pool_size = pool_size
+        self.outbox = Outbox(source=f"/carerelay/{name}", topic_prefix=self.kafka.topic_prefix)
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pool: asyncpg.Pool | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._processor: EventProcessor | None = None
+        self.consumer: KafkaEventConsumer | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("EventRuntime.start() has not been awaited")
+        return self._pool
+
+    @property
+    def processor(self) -> EventProcessor:
+        if self._processor is None:
+            raise RuntimeError("EventRuntime.start() has not been awaited")
+        return self._processor
+
+    async def start(self, *, consume: bool = True) -> None:
+        """Connect, start the relay and (unless `consume` is false) the consumer; return when consuming."""
+        self._pool = await asyncpg.create_pool(self.database_url, min_size=1, max_size=self.pool_size)
+        self._producer = create_producer(self.kafka, client_id=f"carerelay-{self.name}")
+        await self._producer.start()
+        self._processor = EventProcessor(
+            consumer=f"carerelay-{self.name}",
+            pool=self._pool,
+            outbox=self.outbox,
+            handlers=self.handlers,
+            dead_letters=DeadLetters(self._producer, f"carerelay-{self.name}", self.kafka.topic_prefix),
+            settings=ConsumerSettings(),
+        )
+        if self.relay_enabled:
+            relay = OutboxRelay(self._pool, self._producer, self.outbox.source)
+            self._tasks.append(asyncio.create_task(relay.run(self._stopping), name=f"{self.name}-outbox-relay"))
+        if consume and self.handlers:
+            started = asyncio.Event()
+            self.consumer = KafkaEventConsumer(
+                self.kafka, [topic_name(topic, self.kafka.topic_prefix) for topic in self.topics], self._processor
+            )
+            self._tasks.append(asyncio.create_task(self.consumer.run(self._stopping, started), name=f"{self.name}-consumer"))
+            await started.wait()
+
+    def healthy(self) -> bool:
+        """False when a background task has died: the service should be restarted, not trusted."""
+        return all(not task.done() for task in self._tasks)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), timeout=10)
+            if not task.done():
+                task.cancel()
+        if self._producer is not None:
+            await self._producer.stop()
+        if self._pool is not None:
+            await self._pool.close()

@@ -1,0 +1,44 @@
+"""Connection settings shared by every service, read from the environment (pydantic-settings).
+
+The same services run against a local broker and a remote cluster unchanged: only these change.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    """Kafka connection. Locally plaintext on loopback; in production SASL_SSL with SCRAM."""
+
+    model_config = SettingsConfigDict(env_prefix="CARERELAY_KAFKA_", frozen=True, extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = None
+    topic_prefix: str = ""
+    """Prepended to every topic name: separate environments (or test runs) on one cluster."""
+
+
+class TracingSettings(BaseSettings):
+    """Where spans go. No endpoint: spans are made (for log correlation) but not exported."""
+
+    model_config = SettingsConfigDict(env_prefix="CARERELAY_OTEL_", frozen=True, extra="ignore")
+
+    otlp_endpoint: str | None = None
+    """An OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces."""
+    export_delay_ms: int = 1000
+
+
+class ConsumerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CARERELAY_CONSUMER_", frozen=True, extra="ignore")
+
+    max_attempts_for_unexpected_errors: int = 5
+    """A handler error that is not an infrastructure outage is retried this often, then dead-lettered."""
+    max_backoff_seconds: float = 30.0

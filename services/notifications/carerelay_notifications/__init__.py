@@ -1,0 +1,1 @@
+"""Notifications: live sync to screens and messages to people."""

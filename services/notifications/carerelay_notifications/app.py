@@ -1,0 +1,36 @@
+"""Wiring: the notifications service's FastAPI app and its event runtime."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from carerelay_events.runtime import EventRuntime
+from carerelay_events.service import create_service_app
+from carerelay_events.topics import Topic
+
+from .api import router
+from .handlers import HANDLERS
+from .settings import NotificationsSettings
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+    settings = settings or NotificationsSettings()
+    runtime = EventRuntime(
+        name="notifications",
+        database_url=settings.database_url,
+        handlers=HANDLERS,
+        topics=[Topic.VISIT],
+        relay_enabled=settings.relay_enabled,
+    )
+    return create_service_app(
+        name="notifications",
+        title="CareRelay notifications",
+        settings=settings,
+        runtime=runtime,
+        routers=[router],
+        migrations=MIGRATIONS,
+    )

@@ -1,0 +1,1 @@
+"""The referral hub service."""

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from carerelay_events.service import ServiceSettings
+
+
+class ReferralSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CARERELAY_REFERRAL_", frozen=True, extra="ignore")
+
+    database_url: str = "postgresql://carerelay_referral:carerelay_referral@127.0.0.1:55432/carerelay_referral"
+    port: int = 8101

@@ -1,0 +1,96 @@
+"""The referral service's own tables (see migrations/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from carerelay_events.catalogue import ReferralReceived
+from carerelay_events.db import DbConnection
+
+
+async def find_by_idempotency_key(conn: DbConnection, key: str) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow("SELECT * FROM referrals WHERE idempotency_key = $1", key)
+    return row
+
+
+async def insert_received(conn: DbConnection, event: ReferralReceived, correlation_id: str, idempotency_key: str | None) -> None:
+    await conn.execute(
+        """
+        INSERT INTO referrals (referral_id, episode_id, status, route, received_at, nhs_number, details,
+                               correlation_id, idempotency_key)
+        VALUES ($1, $2, 'received', $3, $4, $5, $6::jsonb, $7, $8)
+        """,
+        event.referral_id,
+        event.episode_id,
+        event.route.value,
+        event.received_at,
+        event.patient.nhs_number,
+        orjson.dumps(event.model_dump(mode="json")).decode(),
+        correlation_id,
+        idempotency_key,
+    )
+
+
+async def get(conn: DbConnection, referral_id: UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow("SELECT * FROM referrals WHERE referral_id = $1", referral_id)
+    return row
+
+
+async def page(conn: DbConnection, status: str | None, limit: int, offset: int) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """
+            SELECT * FROM referrals WHERE ($1::text IS NULL OR status = $1)
+            ORDER BY received_at DESC, referral_id LIMIT $2 OFFSET $3
+            """,
+            status,
+            limit,
+            offset,
+        )
+    )
+
+
+async def record_triage(conn: DbConnection, referral_id: UUID, tier: str, lead_discipline: str, deadline: datetime) -> None:
+    await conn.execute(
+        """
+        UPDATE referrals SET status = CASE WHEN status = 'received' THEN 'triaged' ELSE status END,
+               tier = $2, lead_discipline = $3, first_contact_deadline = $4, updated_at = now()
+        WHERE referral_id = $1
+        """,
+        referral_id,
+        tier,
+        lead_discipline,
+        deadline,
+    )
+
+
+async def record_first_visit_planned(conn: DbConnection, episode_id: UUID, planned_start: datetime) -> None:
+    await conn.execute(
+        """
+        UPDATE referrals SET status = 'first-visit-planned', first_visit_planned_start = $2, updated_at = now()
+        WHERE episode_id = $1 AND first_visit_planned_start IS NULL
+        """,
+        episode_id,
+        planned_start,
+    )
+
+
+def summary(row: asyncpg.Record) -> dict[str, Any]:
+    """A referral as the API shows it."""
+    return {
+        "referral_id": str(row["referral_id"]),
+        "episode_id": str(row["episode_id"]),
+        "status": row["status"],
+        "route": row["route"],
+        "received_at": row["received_at"].isoformat(),
+        "tier": row["tier"],
+        "lead_discipline": row["lead_discipline"],
+        "first_contact_deadline": row["first_contact_deadline"].isoformat() if row["first_contact_deadline"] else None,
+        "first_visit_planned_start": row["first_visit_planned_start"].isoformat() if row["first_visit_planned_start"] else None,
+        "correlation_id": row["correlation_id"],
+    }

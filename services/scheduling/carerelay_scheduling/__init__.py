@@ -1,0 +1,1 @@
+"""Scheduling: rosters, visit plans and the optimiser."""

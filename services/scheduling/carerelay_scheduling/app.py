@@ -1,0 +1,36 @@
+"""Wiring: the scheduling service's FastAPI app and its event runtime."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from carerelay_events.runtime import EventRuntime
+from carerelay_events.service import create_service_app
+from carerelay_events.topics import Topic
+
+from .api import router
+from .handlers import HANDLERS
+from .settings import SchedulingSettings
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
+    settings = settings or SchedulingSettings()
+    runtime = EventRuntime(
+        name="scheduling",
+        database_url=settings.database_url,
+        handlers=HANDLERS,
+        topics=[Topic.TRIAGE],
+        relay_enabled=settings.relay_enabled,
+    )
+    return create_service_app(
+        name="scheduling",
+        title="CareRelay scheduling",
+        settings=settings,
+        runtime=runtime,
+        routers=[router],
+        migrations=MIGRATIONS,
+    )

@@ -1,0 +1,1 @@
+"""Triage: urgency, lead discipline, pathway and response clocks."""
