@@ -35,6 +35,7 @@ status:
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	for tests in libs/events/tests services/*/tests; do [ ! -d $$tests ] || $(VENV)/bin/mypy $$tests || exit 1; done
 	$(PY) -m carerelay_events.schemas check
 
 schemas: venv

@@ -105,8 +105,8 @@ def install_validation_errors(app: FastAPI) -> None:
         errors = []
         for item in error.errors():
             location = [str(part) for part in item.get("loc", ())]
-            if location and location[0] in ("body", "query", "path", "header"):
-                location = location[1:] if location[0] == "body" else location
+            if len(location) > 1 and location[0] in ("body", "query", "path", "header"):
+                location = location[1:]
             errors.append({"field": ".".join(location) or "(body)", "reason": str(item.get("msg", "invalid"))})
         return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
 

@@ -1,0 +1,63 @@
+"""Fixtures for the cross-service tests. They need the real Kafka and PostgreSQL, which
+`make test` starts (infra launcher) before pytest runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from carerelay_events.settings import KafkaSettings
+from carerelay_stack.demo import load_rota
+
+from .support.otlp import OtlpCollector
+from .support.system import RunningSystem, StackSettings
+
+
+@pytest.fixture(scope="session")
+async def system() -> AsyncIterator[RunningSystem]:
+    run_id = uuid4().hex[:8]
+    collector = OtlpCollector()
+    collector.start()
+    running = RunningSystem(
+        run_id=run_id,
+        kafka=KafkaSettings(topic_prefix=f"t{run_id}."),
+        stack=StackSettings(),
+        collector=collector,
+    )
+    try:
+        await running.start()
+        await load_rota(running.databases["scheduling"])
+        yield running
+    finally:
+        await running.stop()
+        collector.stop()
+
+
+@pytest.fixture
+def referral_body() -> dict[str, Any]:
+    """What a hub handler submits for Mrs A (synthetic; NHS number from the test range)."""
+    return {
+        "referrer": {"role": "gp", "organisation": "Northgate Surgery", "callback_number": "0116 496 0001"},
+        "patient": {
+            "nhs_number": "9990000018",
+            "given_name": "Alice",
+            "family_name": "Archer",
+            "date_of_birth": "1938-04-02",
+            "address": "4 Mill Lane, Northgate",
+            "postcode": "LE1 1AA",
+            "gp_practice_code": "C82001",
+        },
+        "route": "step-up",
+        "reason": "Increasingly unsteady at home; struggling with medication.",
+        "presenting_needs": ["reduced-function", "medication"],
+        "consent_to_share": True,
+    }
+
+
+def years_ago(years: int) -> str:
+    today = date.today()
+    return today.replace(year=today.year - years).isoformat()

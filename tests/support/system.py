@@ -1,0 +1,113 @@
+"""The system under test: the four real service processes on the real Kafka and PostgreSQL, with
+their own topics (a per-run prefix) and databases, exporting spans to an in-memory OTLP receiver."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+
+from carerelay_events.kafka_clients import all_topic_names, connection_options, ensure_topics
+from carerelay_events.settings import KafkaSettings
+from carerelay_events.topics import Topic, topic_name
+from carerelay_stack.processes import ServiceProcess
+from carerelay_stack.provision import drop_database, provision_database
+from carerelay_stack.settings import SERVICES, StackSettings
+
+from .otlp import OtlpCollector
+
+REPO = Path(__file__).resolve().parents[2]
+LOG_DIR = REPO / ".data" / "test-logs"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class RunningSystem:
+    run_id: str
+    kafka: KafkaSettings
+    stack: StackSettings
+    collector: OtlpCollector
+    databases: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def topic(self, topic: Topic) -> str:
+        return topic_name(topic, self.kafka.topic_prefix)
+
+    def url(self, service: str) -> str:
+        return self.processes[service].base_url
+
+    def database_name(self, service: str) -> str:
+        return f"t{self.run_id}_{service}"
+
+    def database_url(self, service: str) -> str:
+        name = self.database_name(service)
+        return f"postgresql://{name}:{name}@{self.stack.host}:{self.stack.port}/{name}"
+
+    async def add_database(self, service: str) -> str:
+        name = self.database_name(service)
+        await provision_database(self.stack.admin_url(), name, name)
+        self.databases[service] = self.database_url(service)
+        return self.databases[service]
+
+    async def query(self, service: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(self.stack.admin_url(self.database_name(service)))
+        try:
+            return list(await conn.fetch(sql, *args))
+        finally:
+            await conn.close()
+
+    def service_env(self, service: str, port: int, database_url: str, **extra: str) -> dict[str, str]:
+        return {
+            "CARERELAY_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+            "CARERELAY_KAFKA_TOPIC_PREFIX": self.kafka.topic_prefix,
+            "CARERELAY_OTEL_OTLP_ENDPOINT": self.collector.endpoint,
+            "CARERELAY_OTEL_EXPORT_DELAY_MS": "200",
+            f"CARERELAY_{service.upper()}_DATABASE_URL": database_url,
+            f"CARERELAY_{service.upper()}_PORT": str(port),
+            **extra,
+        }
+
+    def service_process(self, service: str, database_url: str, label: str | None = None, **extra: str) -> ServiceProcess:
+        port = free_port()
+        name = label or service
+        return ServiceProcess(
+            service,
+            port,
+            self.service_env(service, port, database_url, **extra),
+            LOG_DIR / self.run_id / f"{name}.log",
+        )
+
+    async def start(self) -> None:
+        await ensure_topics(self.kafka)
+        for service in SERVICES:
+            await self.add_database(service)
+        for service in SERVICES:
+            self.processes[service] = self.service_process(service, self.databases[service])
+            self.processes[service].start()
+        for process in self.processes.values():
+            process.wait_healthy()
+
+    async def stop(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+        for service in list(self.databases):
+            await drop_database(self.stack.admin_url(), self.database_name(service))
+        admin = AIOKafkaAdminClient(**connection_options(self.kafka))
+        await admin.start()
+        try:
+            await admin.delete_topics(all_topic_names(self.kafka))
+        finally:
+            await admin.close()
+
+
+__all__ = ["SERVICES", "RunningSystem", "StackSettings", "free_port"]

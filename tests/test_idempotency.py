@@ -1,0 +1,93 @@
+"""The same event delivered twice has one effect; the same submit retried makes one referral."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import httpx
+
+from carerelay_events.catalogue import TriageCompleted
+from carerelay_events.envelope import encode_data, encode_headers, new_metadata
+from carerelay_events.topics import Topic
+from carerelay_events.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
+
+from .support.kafka import produce_raw, read_all, wait_for_messages
+from .support.system import RunningSystem
+from .support.waiting import eventually
+
+
+async def test_a_redelivered_triage_decision_plans_one_visit(system: RunningSystem) -> None:
+    decision = TriageCompleted(
+        episode_id=uuid4(),
+        referral_id=uuid4(),
+        decided_at=datetime.now(UTC),
+        tier=ResponseTier.RAPID,
+        lead_discipline=LeadDiscipline.NURSE,
+        route=ReferralRoute.STEP_UP,
+        first_contact_deadline=datetime.now(UTC) + timedelta(hours=3),
+        rules_version="test",
+        rules_fired=["test"],
+    )
+    metadata = new_metadata(decision, "/carerelay/triage")
+    for _ in range(2):  # the same event (same source and id) delivered twice
+        await produce_raw(
+            system.kafka,
+            system.topic(Topic.TRIAGE),
+            encode_data(decision),
+            decision.partition_key().encode(),
+            encode_headers(metadata, {}),
+        )
+    marker = TriageCompleted(**{**decision.model_dump(), "episode_id": uuid4(), "referral_id": uuid4()})
+    await produce_raw(
+        system.kafka,
+        system.topic(Topic.TRIAGE),
+        encode_data(marker),
+        marker.partition_key().encode(),
+        encode_headers(new_metadata(marker, "/carerelay/triage"), {}),
+    )
+    # Once a later event is handled, both copies have been consumed.
+    await eventually(
+        lambda: system.query("scheduling", "SELECT 1 FROM visits WHERE referral_id = $1", marker.referral_id),
+        what="the marker decision to be handled",
+    )
+    await eventually(
+        lambda: system.query("scheduling", "SELECT 1 FROM processed_events WHERE event_id = $1", metadata.id),
+        what="the inbox to record the event",
+    )
+    visits = await system.query("scheduling", "SELECT * FROM visits WHERE referral_id = $1", decision.referral_id)
+    assert len(visits) == 1
+    assigned = await wait_for_messages(
+        system.kafka,
+        system.topic(Topic.VISIT),
+        lambda m: m.key == str(decision.episode_id).encode() and m.ce_type == "uk.nhs.carerelay.visit.assigned.v1",
+    )
+    await asyncio.sleep(1.0)  # a second assignment, if one were coming, would be published by now
+    assigned = [
+        m
+        for m in await read_all(system.kafka, system.topic(Topic.VISIT))
+        if m.key == str(decision.episode_id).encode() and m.ce_type == "uk.nhs.carerelay.visit.assigned.v1"
+    ]
+    assert len(assigned) == 1
+
+
+async def test_a_retried_submit_with_the_same_idempotency_key_makes_one_referral(
+    system: RunningSystem, referral_body: dict[str, Any]
+) -> None:
+    key = f"submit-{uuid4()}"
+    async with httpx.AsyncClient(base_url=system.url("referral")) as client:
+        first = await client.post("/api/referral/referrals", json=referral_body, headers={"Idempotency-Key": key})
+        second = await client.post("/api/referral/referrals", json=referral_body, headers={"Idempotency-Key": key})
+        bars_retry = await client.post("/api/referral/referrals", json=referral_body, headers={"X-Request-ID": key})
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert second.json()["referral_id"] == first.json()["referral_id"]
+    assert bars_retry.json()["referral_id"] == first.json()["referral_id"]
+    rows = await system.query("referral", "SELECT count(*) AS n FROM referrals WHERE idempotency_key = $1", key)
+    assert rows[0]["n"] == 1
+    outbox = await system.query(
+        "referral", "SELECT count(*) AS n FROM event_outbox WHERE record_key = $1", first.json()["episode_id"]
+    )
+    assert outbox[0]["n"] == 1
