@@ -5,7 +5,9 @@ this by the infra launcher (see the Makefile)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -75,6 +77,13 @@ def main() -> int:
         print("\nstopping services...")
         for process in reversed(processes):
             process.stop()
+        if not os.environ.get("CARERELAY_KEEP_INFRA"):
+            print("stopping Kafka and PostgreSQL (set CARERELAY_KEEP_INFRA=1 to keep them running)...")
+            subprocess.run(
+                [sys.executable, "-m", "carerelay_infra", "down"],
+                env={**os.environ, "PYTHONPATH": str(REPO / "infra" / "launcher")},
+                check=False,
+            )
     return 0
 
 

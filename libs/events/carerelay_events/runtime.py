@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Mapping
 
 import asyncpg
@@ -89,9 +90,14 @@ class EventRuntime:
             self._tasks.append(asyncio.create_task(self.consumer.run(self._stopping, started), name=f"{self.name}-consumer"))
             await started.wait()
 
-    def healthy(self) -> bool:
-        """False when a background task has died: the service should be restarted, not trusted."""
-        return all(not task.done() for task in self._tasks)
+    def healthy(self, stalled_after_seconds: float = 60.0) -> bool:
+        """False when a background task has died or the consumer has stopped polling (a stall):
+        the service should be restarted, not trusted."""
+        if any(task.done() for task in self._tasks):
+            return False
+        if self.consumer is not None and self.consumer.last_poll_at:
+            return time.time() - self.consumer.last_poll_at < stalled_after_seconds
+        return True
 
     async def stop(self) -> None:
         self._stopping.set()
