@@ -7,7 +7,7 @@ a versioned rules file a clinical lead can edit; the names stay.)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from carerelay_events.catalogue import ReferralReceived
 from carerelay_events.vocabulary import UCR_NEEDS, CareSetting, LeadDiscipline, PresentingNeed, ReferralRoute, ResponseTier
@@ -53,6 +53,11 @@ class TriageDecision:
     advise_emergency_services: bool
 
 
+def _after(received_at: datetime, allowed: timedelta) -> datetime:
+    """Elapsed time, not wall-clock time: across a clock change a 2-hour response is still 2 real hours."""
+    return (received_at.astimezone(UTC) + allowed).astimezone(received_at.tzinfo)
+
+
 def decide(referral: ReferralReceived) -> TriageDecision:
     fired: list[str] = []
     needs = set(referral.presenting_needs)
@@ -70,13 +75,14 @@ def decide(referral: ReferralReceived) -> TriageDecision:
 
     if news2 is not None:
         fired.append(f"news2-{news2.band.value}")
-        if news2.band in (News2Band.MEDIUM, News2Band.LOW_MEDIUM) and tier != ResponseTier.UCR_2H:
+        # NEWS2 7+ (high) is at least as urgent as 5-6: if the person stays home, no 1- or 3-day clock.
+        if news2.band in (News2Band.HIGH, News2Band.MEDIUM, News2Band.LOW_MEDIUM) and tier != ResponseTier.UCR_2H:
             tier = ResponseTier.RAPID
             fired.append("news2-urgent-review-rapid")
 
-    deadline = referral.received_at + ALLOWED_TIME[tier]
+    deadline = _after(referral.received_at, ALLOWED_TIME[tier])
     if referral.from_care_home and tier == ResponseTier.UCR_2H:
-        deadline = referral.received_at + CARE_HOME_RESPONSE
+        deadline = _after(referral.received_at, CARE_HOME_RESPONSE)
         fired.append("care-home-60-minutes")
 
     if needs & NURSING_NEEDS or (news2 is not None and news2.band != News2Band.LOW):
