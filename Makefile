@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INFRA := PYTHONPATH=infra/launcher $(PYTHON) -m carerelay_infra
-PACKAGES := libs/events services/referral services/triage services/scheduling services/notifications infra/stack
+PACKAGES := libs/events libs/access services/referral services/triage services/scheduling services/notifications infra/stack infra/issuer
 PYTEST_ARGS ?=
 
 .PHONY: run test stop infra-up infra-down status lint schemas venv clean
@@ -35,7 +35,7 @@ status:
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	for tests in libs/events/tests services/*/tests; do [ ! -d $$tests ] || $(VENV)/bin/mypy $$tests || exit 1; done
+	for tests in libs/*/tests services/*/tests infra/*/tests; do [ ! -d $$tests ] || $(VENV)/bin/mypy $$tests || exit 1; done
 	$(PY) -m carerelay_events.schemas check
 
 schemas: venv

@@ -5,13 +5,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import httpx
 import pytest
 
 from carerelay_events.topics import Topic
 
 from .support.kafka import read_all
-from .support.system import RunningSystem
+from .support.system import HUB_HANDLER, RunningSystem
 
 
 def _with(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
@@ -51,7 +50,7 @@ async def test_invalid_referral_is_refused_with_field_and_reason_and_nothing_is_
     before_outbox = await system.query("referral", "SELECT count(*) AS n FROM event_outbox")
     before_topic = len(await read_all(system.kafka, system.topic(Topic.REFERRAL)))
 
-    async with httpx.AsyncClient(base_url=system.url("referral")) as client:
+    async with await system.client("referral", HUB_HANDLER) as client:
         response = await client.post("/api/referral/referrals", json=_with(referral_body, path, value))
 
     assert response.status_code == 422
@@ -64,14 +63,14 @@ async def test_invalid_referral_is_refused_with_field_and_reason_and_nothing_is_
 
 
 async def test_not_json_at_all_is_a_clear_422(system: RunningSystem) -> None:
-    async with httpx.AsyncClient(base_url=system.url("referral")) as client:
+    async with await system.client("referral", HUB_HANDLER) as client:
         response = await client.post("/api/referral/referrals", content=b"{oops", headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["reason"]
 
 
 async def test_unknown_referral_is_404(system: RunningSystem) -> None:
-    async with httpx.AsyncClient(base_url=system.url("referral")) as client:
+    async with await system.client("referral", HUB_HANDLER) as client:
         missing = await client.get("/api/referral/referrals/00000000-0000-0000-0000-000000000000")
         malformed = await client.get("/api/referral/referrals/not-a-uuid")
     assert missing.status_code == 404

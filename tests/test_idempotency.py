@@ -7,15 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import httpx
-
 from carerelay_events.catalogue import TriageCompleted
 from carerelay_events.envelope import encode_data, encode_headers, new_metadata
 from carerelay_events.topics import Topic
 from carerelay_events.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
 
 from .support.kafka import produce_raw, read_all, wait_for_messages
-from .support.system import RunningSystem
+from .support.system import HUB_HANDLER, RunningSystem
 from .support.waiting import eventually
 
 
@@ -77,7 +75,7 @@ async def test_a_retried_submit_with_the_same_idempotency_key_makes_one_referral
     system: RunningSystem, referral_body: dict[str, Any]
 ) -> None:
     key = f"submit-{uuid4()}"
-    async with httpx.AsyncClient(base_url=system.url("referral")) as client:
+    async with await system.client("referral", HUB_HANDLER) as client:
         first = await client.post("/api/referral/referrals", json=referral_body, headers={"Idempotency-Key": key})
         second = await client.post("/api/referral/referrals", json=referral_body, headers={"Idempotency-Key": key})
         bars_retry = await client.post("/api/referral/referrals", json=referral_body, headers={"X-Request-ID": key})

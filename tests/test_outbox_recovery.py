@@ -9,7 +9,7 @@ import httpx
 from carerelay_events.topics import Topic
 
 from .support.kafka import read_all, wait_for_messages
-from .support.system import RunningSystem
+from .support.system import HUB_HANDLER, RunningSystem
 from .support.waiting import eventually
 
 
@@ -22,7 +22,7 @@ async def test_events_written_before_a_crash_are_published_after_restart(
     crashing.start()
     try:
         crashing.wait_healthy()
-        async with httpx.AsyncClient(base_url=crashing.base_url) as client:
+        async with httpx.AsyncClient(base_url=crashing.base_url, headers=await system.headers(HUB_HANDLER)) as client:
             response = await client.post("/api/referral/referrals", json=referral_body)
         assert response.status_code == 201
         episode_key = response.json()["episode_id"].encode()

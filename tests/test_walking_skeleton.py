@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import orjson
 
 from carerelay_events.topics import Topic
 
 from .support.kafka import wait_for_messages
-from .support.system import RunningSystem
+from .support.system import HUB_HANDLER, RunningSystem
 from .support.waiting import eventually
 
 
 async def test_a_referral_travels_through_all_four_services_in_one_trace(
     system: RunningSystem, referral_body: dict[str, Any]
 ) -> None:
-    async with httpx.AsyncClient(base_url=system.url("referral")) as client:
+    async with await system.client("referral", HUB_HANDLER) as client:
         response = await client.post("/api/referral/referrals", json=referral_body, headers={"X-Correlation-ID": "case-mrs-a"})
     assert response.status_code == 201, response.text
     referral = response.json()
@@ -54,7 +53,7 @@ async def test_a_referral_travels_through_all_four_services_in_one_trace(
 
     # The hub sees where the referral has got to, from the events.
     async def planned() -> dict[str, Any] | None:
-        async with httpx.AsyncClient(base_url=system.url("referral")) as client:
+        async with await system.client("referral", HUB_HANDLER) as client:
             body: dict[str, Any] = (await client.get(f"/api/referral/referrals/{referral_id}")).json()
         return body if body["status"] == "first-visit-planned" else None
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
 from carerelay_events.kafka_clients import all_topic_names, connection_options, ensure_topics
@@ -18,10 +19,13 @@ from carerelay_stack.processes import ServiceProcess
 from carerelay_stack.provision import drop_database, provision_database
 from carerelay_stack.settings import SERVICES, StackSettings
 
+from .auth import client_token, user_token
 from .otlp import OtlpCollector
 
 REPO = Path(__file__).resolve().parents[2]
 LOG_DIR = REPO / ".data" / "test-logs"
+INTEGRATOR, INTEGRATOR_SECRET = "county-general-ehr", "dev-secret-county-general"
+HUB_HANDLER = "sophie.reid"
 
 
 def free_port() -> int:
@@ -39,6 +43,33 @@ class RunningSystem:
     collector: OtlpCollector
     databases: dict[str, str] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    issuer: ServiceProcess | None = None
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def issuer_url(self) -> str:
+        assert self.issuer is not None
+        return self.issuer.base_url
+
+    @property
+    def issuer_key_dir(self) -> Path:
+        return LOG_DIR / self.run_id / "issuer-keys"
+
+    async def token(self, username: str) -> str:
+        """A bearer token for a demo user, signed in through the dev issuer (cached for the run)."""
+        if username not in self._tokens:
+            self._tokens[username] = await user_token(self.issuer_url, username)
+        return self._tokens[username]
+
+    async def headers(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self.token(username)}"}
+
+    async def client(self, service: str, username: str) -> httpx.AsyncClient:
+        """An HTTP client for `service`, signed in as `username`."""
+        return httpx.AsyncClient(base_url=self.url(service), headers=await self.headers(username), timeout=30)
+
+    async def integrator_token(self, scope: str | None = None) -> str:
+        return await client_token(self.issuer_url, INTEGRATOR, INTEGRATOR_SECRET, scope)
 
     def topic(self, topic: Topic) -> str:
         return topic_name(topic, self.kafka.topic_prefix)
@@ -72,6 +103,7 @@ class RunningSystem:
             "CARERELAY_KAFKA_TOPIC_PREFIX": self.kafka.topic_prefix,
             "CARERELAY_OTEL_OTLP_ENDPOINT": self.collector.endpoint,
             "CARERELAY_OTEL_EXPORT_DELAY_MS": "200",
+            "CARERELAY_AUTH_ISSUER": self.issuer_url,
             f"CARERELAY_{service.upper()}_DATABASE_URL": database_url,
             f"CARERELAY_{service.upper()}_PORT": str(port),
             **extra,
@@ -87,7 +119,24 @@ class RunningSystem:
             LOG_DIR / self.run_id / f"{name}.log",
         )
 
+    def start_issuer(self) -> None:
+        port = free_port()
+        self.issuer = ServiceProcess(
+            "issuer",
+            port,
+            {
+                "CARERELAY_ISSUER_PORT": str(port),
+                "CARERELAY_ISSUER_PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "CARERELAY_ISSUER_KEY_DIR": str(self.issuer_key_dir),
+            },
+            LOG_DIR / self.run_id / "issuer.log",
+            health_path="/.well-known/openid-configuration",
+        )
+        self.issuer.start()
+        self.issuer.wait_healthy()
+
     async def start(self) -> None:
+        self.start_issuer()
         await ensure_topics(self.kafka)
         for service in SERVICES:
             await self.add_database(service)
@@ -100,6 +149,8 @@ class RunningSystem:
     async def stop(self) -> None:
         for process in self.processes.values():
             process.stop()
+        if self.issuer is not None:
+            self.issuer.stop()
         for service in list(self.databases):
             await drop_database(self.stack.admin_url(), self.database_name(service))
         admin = AIOKafkaAdminClient(**connection_options(self.kafka))

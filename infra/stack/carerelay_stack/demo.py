@@ -96,10 +96,10 @@ async def load_rota(scheduling_database_url: str) -> int:
         await conn.close()
 
 
-async def submit_referrals(referral_api: str) -> list[str]:
-    """Take the demo referrals through the hub's API; return their ids."""
+async def submit_referrals(referral_api: str, token: str) -> list[str]:
+    """Take the demo referrals through the hub's API, signed in as a hub call handler; return their ids."""
     ids = []
-    async with httpx.AsyncClient(base_url=referral_api, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=referral_api, timeout=10, headers={"Authorization": f"Bearer {token}"}) as client:
         for key, body in DEMO_REFERRALS:
             assert date.fromisoformat(body["patient"]["date_of_birth"]) < date.today()
             response = await client.post("/api/referral/referrals", json=body, headers={"Idempotency-Key": key})

@@ -18,9 +18,23 @@ from .demo import load_rota, submit_referrals
 from .processes import ServiceProcess
 from .provision import provision
 from .settings import SERVICES, StackSettings
+from .sign_in import user_token
 
 REPO = Path(__file__).resolve().parents[3]
 PORTS = {"referral": 8101, "triage": 8102, "scheduling": 8103, "notifications": 8104}
+ISSUER_PORT = 8100
+DEMO_HUB_HANDLER = "sophie.reid"
+
+
+def issuer_process(log_dir: Path) -> ServiceProcess:
+    """The development OpenID Connect issuer (infra/issuer); production points the services elsewhere."""
+    return ServiceProcess(
+        "issuer",
+        ISSUER_PORT,
+        {"CARERELAY_ISSUER_PORT": str(ISSUER_PORT)},
+        log_dir / "issuer.log",
+        health_path="/.well-known/openid-configuration",
+    )
 
 
 def service_processes(stack: StackSettings, log_dir: Path, extra_env: dict[str, str] | None = None) -> list[ServiceProcess]:
@@ -42,7 +56,7 @@ def main() -> int:
     for line in created:
         print(f"  created {line}")
     log_dir = REPO / ".data" / "logs"
-    processes = service_processes(stack, log_dir)
+    processes = [issuer_process(log_dir), *service_processes(stack, log_dir)]
     stopping = False
 
     def stop(*_: object) -> None:
@@ -57,11 +71,13 @@ def main() -> int:
         for process in processes:
             process.wait_healthy()
         asyncio.run(load_rota(stack.service_url("scheduling")))
-        referral_ids = asyncio.run(submit_referrals(f"http://127.0.0.1:{PORTS['referral']}"))
+        token = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_HANDLER))
+        referral_ids = asyncio.run(submit_referrals(f"http://127.0.0.1:{PORTS['referral']}", token))
         elapsed = time.monotonic() - started_at
         print(f"\nCareRelay is up ({elapsed:.1f} s). Demo referrals: {len(referral_ids)}.")
         for process in processes:
             print(f"  {process.name:<14} {process.base_url}  (log: {process.log_path.relative_to(REPO)})")
+        print(f"  sign in:       {processes[0].base_url}/authorize (demo users; tokens for the APIs)")
         print("  API docs:      http://127.0.0.1:8101/api/referral/docs")
         print("  referrals:     http://127.0.0.1:8101/api/referral/referrals")
         print("  visits:        http://127.0.0.1:8103/api/scheduling/visits")

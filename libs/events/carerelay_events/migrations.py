@@ -6,6 +6,7 @@ advisory lock so two instances starting together do not race.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -16,10 +17,11 @@ _LOCK_ID = 7_411_002  # any constant shared by every instance of a service
 PLUMBING_VERSION = "000_event_plumbing"
 
 
-async def migrate(dsn: str, migrations_dir: Path | None = None) -> list[str]:
-    """Apply what has not been applied yet; return the versions applied now."""
+async def migrate(dsn: str, migrations_dir: Path | None = None, shared: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """Apply what has not been applied yet; return the versions applied now. `shared` are (version, sql)
+    steps from shared libraries (e.g. the audit trail), applied after the event plumbing."""
     plumbing = resources.files("carerelay_events").joinpath("sql/plumbing.sql").read_text()
-    steps: list[tuple[str, str]] = [(PLUMBING_VERSION, plumbing)]
+    steps: list[tuple[str, str]] = [(PLUMBING_VERSION, plumbing), *shared]
     if migrations_dir is not None:
         steps += _service_migrations(migrations_dir)
     conn = await asyncpg.connect(dsn)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -121,6 +121,7 @@ def create_service_app(
     runtime: EventRuntime,
     routers: list[APIRouter],
     migrations: Path | None,
+    shared_migrations: Sequence[tuple[str, str]] = (),
     on_started: Callable[[EventRuntime], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """A service's FastAPI app: migrations then the event runtime at start-up, request spans,
@@ -128,7 +129,7 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await migrate(settings.database_url, migrations)
+        await migrate(settings.database_url, migrations, shared_migrations)
         await runtime.start()
         if on_started is not None:
             await on_started(runtime)

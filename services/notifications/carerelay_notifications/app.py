@@ -1,4 +1,4 @@
-"""Wiring: the notifications service's FastAPI app and its event runtime."""
+"""Wiring: the notifications service's FastAPI app, its event runtime and access control."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from carerelay_access.settings import AuthSettings
+from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
-from carerelay_events.service import create_service_app
 from carerelay_events.topics import Topic
 
 from .api import router
@@ -17,7 +18,7 @@ from .settings import NotificationsSettings
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+def create_app(settings: NotificationsSettings | None = None, auth: AuthSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = EventRuntime(
         name="notifications",
@@ -26,11 +27,12 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         topics=[Topic.VISIT],
         relay_enabled=settings.relay_enabled,
     )
-    return create_service_app(
+    return secured_service_app(
         name="notifications",
         title="CareRelay notifications",
         settings=settings,
         runtime=runtime,
         routers=[router],
         migrations=MIGRATIONS,
+        auth=auth,
     )

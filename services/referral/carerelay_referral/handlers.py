@@ -16,6 +16,7 @@ async def on_triage_completed(event: TriageCompleted, context: HandlerContext) -
 
 async def on_visit_assigned(event: VisitAssigned, context: HandlerContext) -> None:
     await store.record_first_visit_planned(context.conn, event.episode_id, event.planned_start)
+    await store.add_to_care_team(context.conn, event.episode_id, event.staff_id, event.planned_start)
 
 
 HANDLERS: dict[type[Event], Handler] = {

@@ -12,18 +12,23 @@ import orjson
 from carerelay_events.catalogue import ReferralReceived
 from carerelay_events.db import DbConnection
 
+from .localities import locality_of
+
 
 async def find_by_idempotency_key(conn: DbConnection, key: str) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow("SELECT * FROM referrals WHERE idempotency_key = $1", key)
     return row
 
 
-async def insert_received(conn: DbConnection, event: ReferralReceived, correlation_id: str, idempotency_key: str | None) -> None:
+async def insert_received(
+    conn: DbConnection, event: ReferralReceived, correlation_id: str, idempotency_key: str | None, submitted_by: str | None
+) -> None:
+    place = locality_of(event.patient.postcode)
     await conn.execute(
         """
         INSERT INTO referrals (referral_id, episode_id, status, route, received_at, nhs_number, details,
-                               correlation_id, idempotency_key)
-        VALUES ($1, $2, 'received', $3, $4, $5, $6::jsonb, $7, $8)
+                               correlation_id, idempotency_key, locality, team, gp_practice, submitted_by)
+        VALUES ($1, $2, 'received', $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12)
         """,
         event.referral_id,
         event.episode_id,
@@ -33,6 +38,10 @@ async def insert_received(conn: DbConnection, event: ReferralReceived, correlati
         orjson.dumps(event.model_dump(mode="json")).decode(),
         correlation_id,
         idempotency_key,
+        place.name if place else None,
+        place.team if place else None,
+        event.patient.gp_practice_code,
+        submitted_by,
     )
 
 
@@ -41,17 +50,30 @@ async def get(conn: DbConnection, referral_id: UUID) -> asyncpg.Record | None:
     return row
 
 
-async def page(conn: DbConnection, status: str | None, limit: int, offset: int) -> list[asyncpg.Record]:
+async def page(
+    conn: DbConnection, status: str | None, limit: int, offset: int, visible: str, visible_params: list[Any]
+) -> list[asyncpg.Record]:
+    """A page of referrals, newest first; `visible` is the caller's access filter (parameters from $4)."""
     return list(
         await conn.fetch(
-            """
-            SELECT * FROM referrals WHERE ($1::text IS NULL OR status = $1)
+            f"""
+            SELECT * FROM referrals WHERE ($1::text IS NULL OR status = $1) AND {visible}
             ORDER BY received_at DESC, referral_id LIMIT $2 OFFSET $3
             """,
             status,
             limit,
             offset,
+            *visible_params,
         )
+    )
+
+
+async def add_to_care_team(conn: DbConnection, episode_id: UUID, staff_id: UUID, since: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO care_team (episode_id, staff_id, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        episode_id,
+        staff_id,
+        since,
     )
 
 
@@ -93,4 +115,11 @@ def summary(row: asyncpg.Record) -> dict[str, Any]:
         "first_contact_deadline": row["first_contact_deadline"].isoformat() if row["first_contact_deadline"] else None,
         "first_visit_planned_start": row["first_visit_planned_start"].isoformat() if row["first_visit_planned_start"] else None,
         "correlation_id": row["correlation_id"],
+        "locality": row["locality"],
+        "team": row["team"],
     }
+
+
+def detail(row: asyncpg.Record) -> dict[str, Any]:
+    """The whole referral, for those whose relationship allows it."""
+    return {**summary(row), "referral": orjson.loads(row["details"])}

@@ -12,9 +12,9 @@ from carerelay_events.db import DbConnection
 NAMESPACE = UUID("6f1c1b8e-52a4-4d44-9a0c-7b7c6b1f0a11")
 
 BASES = [
-    ("Northgate Community Base", 52.6369, -1.1398),
-    ("Riverside Health Centre", 52.6050, -1.1900),
-    ("Eastfield Reablement Hub", 52.6290, -1.0850),
+    ("Northgate Community Base", 52.6369, -1.1398, "north"),
+    ("Riverside Health Centre", 52.6050, -1.1900, "riverside"),
+    ("Eastfield Reablement Hub", 52.6290, -1.0850, "east"),
 ]
 
 STAFF = [
@@ -38,22 +38,23 @@ def staff_id(display_name: str) -> UUID:
 async def load(conn: DbConnection) -> int:
     """Insert the demo bases and staff that are not there yet; return how many staff were added."""
     base_ids = []
-    for name, latitude, longitude in BASES:
+    for name, latitude, longitude, team in BASES:
         base_id = uuid5(NAMESPACE, f"base:{name}")
         base_ids.append(base_id)
         await conn.execute(
-            "INSERT INTO bases (base_id, name, latitude, longitude) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            "INSERT INTO bases (base_id, name, latitude, longitude, team) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             base_id,
             name,
             latitude,
             longitude,
+            team,
         )
     added = 0
     for display_name, discipline, employer, base, skills in STAFF:
         result = await conn.execute(
             """
-            INSERT INTO staff (staff_id, display_name, discipline, employer, base_id, skills)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
+            INSERT INTO staff (staff_id, display_name, discipline, employer, base_id, skills, team)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
             """,
             staff_id(display_name),
             display_name,
@@ -61,6 +62,7 @@ async def load(conn: DbConnection) -> int:
             employer,
             base_ids[base],
             skills,
+            BASES[base][3],
         )
         added += int(result.split()[-1])
     return added

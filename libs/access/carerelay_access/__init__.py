@@ -1,0 +1,1 @@
+"""Who may see what. See libs/access/README.md and docs/security.md."""

@@ -1,0 +1,166 @@
+"""The access matrix: for each action, which roles may take it and over whose records.
+
+This table is the written rule (docs/security.md renders it); services enforce it in one place each
+(their `access.py`), by giving the facts of a record (its team, GP practice, submitter, the staff
+assigned to the person) to `decide`, or by turning a scope into a filter for lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from .identity import Principal
+from .roles import Role
+
+
+class Scope(StrEnum):
+    """Over whose records a role may act."""
+
+    ALL = "all"
+    """Everyone the service holds (the hub works the whole county's referrals)."""
+    TEAM = "team"
+    """People in the caller's team's caseload."""
+    ASSIGNED = "assigned"
+    """People the caller is assigned to visit."""
+    PRACTICE = "practice"
+    """A GP's own registered patients."""
+    OWN_SUBMISSIONS = "own-submissions"
+    """An integrator's own submissions."""
+    SELF = "self"
+    """Records about the caller (their own messages, their own round)."""
+    NO_PATIENT_DATA = "no-patient-data"
+    """Allowed, but the result holds no one's personal data (e.g. the rota, the audit trail)."""
+
+
+class Action(StrEnum):
+    REFERRAL_CREATE = "referral.create"
+    REFERRAL_READ = "referral.read"
+    REFERRAL_LIST = "referral.list"
+    VISIT_READ = "visit.read"
+    STAFF_READ = "staff.read"
+    MESSAGE_READ = "message.read"
+    AUDIT_READ = "audit.read"
+    EVENTS_SUBSCRIBE = "events.subscribe"
+
+
+H, C, F, CA, CO, G, I, A = (
+    Role.HUB_CALL_HANDLER,
+    Role.HUB_CLINICIAN,
+    Role.FIELD_CLINICIAN,
+    Role.CARER,
+    Role.COORDINATOR,
+    Role.GP,
+    Role.INTEGRATOR,
+    Role.AUDITOR,
+)
+
+MATRIX: dict[Action, dict[Role, Scope]] = {
+    Action.REFERRAL_CREATE: {H: Scope.ALL, C: Scope.ALL, I: Scope.OWN_SUBMISSIONS},
+    Action.REFERRAL_READ: {
+        H: Scope.ALL,
+        C: Scope.ALL,
+        F: Scope.ASSIGNED,
+        CO: Scope.TEAM,
+        G: Scope.PRACTICE,
+        I: Scope.OWN_SUBMISSIONS,
+    },
+    Action.REFERRAL_LIST: {
+        H: Scope.ALL,
+        C: Scope.ALL,
+        F: Scope.ASSIGNED,
+        CO: Scope.TEAM,
+        G: Scope.PRACTICE,
+        I: Scope.OWN_SUBMISSIONS,
+    },
+    Action.VISIT_READ: {H: Scope.ALL, C: Scope.ALL, F: Scope.ASSIGNED, CA: Scope.ASSIGNED, CO: Scope.TEAM},
+    Action.STAFF_READ: {
+        H: Scope.NO_PATIENT_DATA,
+        C: Scope.NO_PATIENT_DATA,
+        F: Scope.NO_PATIENT_DATA,
+        CA: Scope.NO_PATIENT_DATA,
+        CO: Scope.NO_PATIENT_DATA,
+    },
+    Action.MESSAGE_READ: {F: Scope.SELF, CA: Scope.SELF, H: Scope.SELF, C: Scope.SELF, CO: Scope.SELF},
+    Action.AUDIT_READ: {A: Scope.NO_PATIENT_DATA},
+    Action.EVENTS_SUBSCRIBE: {
+        H: Scope.ALL,
+        C: Scope.ALL,
+        F: Scope.ASSIGNED,
+        CA: Scope.ASSIGNED,
+        CO: Scope.TEAM,
+        I: Scope.OWN_SUBMISSIONS,
+    },
+}
+
+BREAK_GLASS_ROLES = frozenset({Role.HUB_CLINICIAN, Role.FIELD_CLINICIAN})
+"""Clinicians who may, in an emergency and with a recorded reason, read outside their relationship."""
+
+INTEGRATOR_SCOPES: dict[Action, str] = {
+    Action.REFERRAL_CREATE: "referrals:write",
+    Action.REFERRAL_READ: "referrals:read",
+    Action.REFERRAL_LIST: "referrals:read",
+    Action.EVENTS_SUBSCRIBE: "events:subscribe",
+}
+
+
+def scopes_for(principal: Principal, action: Action) -> set[Scope]:
+    """Every scope the caller's roles give them for `action` (empty: not allowed at all)."""
+    granted = MATRIX.get(action, {})
+    scopes = {granted[role] for role in principal.roles if role in granted}
+    if Role.INTEGRATOR in principal.roles and Scope.OWN_SUBMISSIONS in scopes:
+        needed = INTEGRATOR_SCOPES.get(action)
+        if needed is not None and needed not in principal.scopes:
+            scopes.discard(Scope.OWN_SUBMISSIONS)
+    return scopes
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What a service knows of a person's record that decides who may see it. No personal data."""
+
+    team: str | None = None
+    gp_practice: str | None = None
+    submitted_by: str | None = None
+    assigned_staff: frozenset[UUID] = frozenset()
+    recipient: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    scope: Scope | None
+    why: str
+
+
+def decide(principal: Principal, action: Action, facts: RecordFacts) -> Decision:
+    """May `principal` take `action` on the record these facts describe? The first scope that fits wins."""
+    scopes = scopes_for(principal, action)
+    if not scopes:
+        return Decision(False, None, f"no role of the caller may {action.value}")
+    for scope in sorted(scopes):
+        if _fits(principal, scope, facts):
+            return Decision(True, scope, f"{scope.value} relationship")
+    return Decision(False, None, "no legitimate relationship to this person's care")
+
+
+def _fits(principal: Principal, scope: Scope, facts: RecordFacts) -> bool:
+    match scope:
+        case Scope.ALL | Scope.NO_PATIENT_DATA:
+            return True
+        case Scope.TEAM:
+            return principal.team is not None and principal.team == facts.team
+        case Scope.ASSIGNED:
+            return principal.staff_id is not None and principal.staff_id in facts.assigned_staff
+        case Scope.PRACTICE:
+            return principal.gp_practice is not None and principal.gp_practice == facts.gp_practice
+        case Scope.OWN_SUBMISSIONS:
+            return principal.client_id is not None and principal.client_id == facts.submitted_by
+        case Scope.SELF:
+            return facts.recipient is not None and facts.recipient in {principal.subject, str(principal.staff_id)}
+    return False
+
+
+def may_break_glass(principal: Principal) -> bool:
+    return bool(principal.roles & BREAK_GLASS_ROLES)
