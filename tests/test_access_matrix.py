@@ -12,12 +12,12 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from carerelay_events.catalogue import TriageCompleted, VisitAssigned
+from carerelay_events.catalogue import ReferralAccepted, TriageCompleted, VisitAssigned
 from carerelay_events.envelope import encode_data, encode_headers, new_metadata
 from carerelay_events.topics import Topic
 from carerelay_events.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
 
-from .support.kafka import produce_raw
+from .support.kafka import produce_raw, publish
 from .support.system import INTEGRATOR, RunningSystem
 from .support.waiting import eventually
 
@@ -199,13 +199,13 @@ async def _a_visit_for_amara(system: RunningSystem) -> None:
             rules_version="test",
             rules_fired=["test"],
         )
-        await produce_raw(
+        await publish(
             system.kafka,
-            system.topic(Topic.TRIAGE),
-            encode_data(decision),
-            decision.partition_key().encode(),
-            encode_headers(new_metadata(decision, "/tests"), {}),
+            ReferralAccepted(
+                episode_id=decision.episode_id, referral_id=decision.referral_id, accepted_at=datetime.now(UTC), accepted_by="Hub"
+            ),
         )
+        await publish(system.kafka, decision)
         await eventually(
             lambda d=decision: system.query("scheduling", "SELECT 1 FROM visits WHERE referral_id = $1", d.referral_id),  # type: ignore[misc]
             what="scheduling to plan the visit",

@@ -41,6 +41,9 @@ _DELETE = object()
         ("patient.gp_practice_code", "not a code", "patient.gp_practice_code", "should match pattern"),
         ("reason", "x" * 5000, "reason", "at most 4000 characters"),
         ("referrer.callback_number", "call me", "referrer.callback_number", "should match pattern"),
+        ("patient.gp_practice_code", "C82099", "patient.gp_practice_code", "unknown GP practice code"),
+        ("reason", "Fell <img src=x onerror=alert(1)>", "reason", "must not contain markup"),
+        ("patient.family_name", "<b>Archer</b>", "patient.family_name", "must not contain markup"),
     ],
 )
 async def test_invalid_referral_is_refused_with_field_and_reason_and_nothing_is_stored_or_published(

@@ -10,12 +10,11 @@ from uuid import uuid4
 import orjson
 import pytest
 
-from carerelay_events.catalogue import TriageCompleted
-from carerelay_events.envelope import encode_data, encode_headers, new_metadata
+from carerelay_events.catalogue import ReferralAccepted, TriageCompleted
 from carerelay_events.topics import Topic
 from carerelay_events.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
 
-from .support.kafka import Message, produce_raw, wait_for_messages
+from .support.kafka import Message, produce_raw, publish, wait_for_messages
 from .support.system import RunningSystem
 from .support.waiting import eventually
 
@@ -121,8 +120,13 @@ async def test_schema_invalid_event_on_the_aiokafka_transport_is_dead_lettered(s
         rules_version="test",
         rules_fired=["test"],
     )
-    metadata = new_metadata(good, "/tests")
-    await produce_raw(system.kafka, topic, encode_data(good), good.partition_key().encode(), encode_headers(metadata, {}))
+    await publish(
+        system.kafka,
+        ReferralAccepted(
+            episode_id=good.episode_id, referral_id=good.referral_id, accepted_at=datetime.now(UTC), accepted_by="Hub"
+        ),
+    )
+    await publish(system.kafka, good)
 
     dead = await wait_for_messages(
         system.kafka,

@@ -30,6 +30,7 @@ async def test_no_patient_identifiers_in_logs_or_spans(system: RunningSystem, re
             "/api/referral/referrals", json={**body, "patient": {**body["patient"], "nhs_number": "9990000043"}}
         )
     assert bad.status_code == 422
+    await system.accept(created["referral_id"])
     await eventually(
         lambda: system.query("notifications", "SELECT 1 FROM messages WHERE episode_id = $1::uuid", created["episode_id"]),
         what="the referral to reach notifications",
@@ -78,12 +79,11 @@ async def test_responses_carry_security_headers(system: RunningSystem) -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
-async def test_script_in_free_text_is_kept_as_text_and_served_as_json(
-    system: RunningSystem, referral_body: dict[str, Any]
-) -> None:
+async def test_markup_in_free_text_is_refused_with_the_field_named(system: RunningSystem, referral_body: dict[str, Any]) -> None:
     script = '<script>alert("x")</script>'
     async with await system.client("referral", HUB_HANDLER) as client:
-        created = await client.post("/api/referral/referrals", json={**referral_body, "access_notes": script})
-        fetched = await client.get(f"/api/referral/referrals/{created.json()['referral_id']}")
-    assert fetched.headers["content-type"].startswith("application/json")
-    assert fetched.json()["referral"]["access_notes"] == script
+        refused = await client.post("/api/referral/referrals", json={**referral_body, "access_notes": f"Key safe 1234 {script}"})
+        kept = await client.post("/api/referral/referrals", json={**referral_body, "access_notes": "Key safe: code 1 < 2 > 0"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"field": "access_notes", "reason": "must not contain markup such as <script>"}]
+    assert kept.status_code == 201, "a plain '<' in text is fine"

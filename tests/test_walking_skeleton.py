@@ -32,6 +32,9 @@ async def test_a_referral_travels_through_all_four_services_in_one_trace(
     assert decision["lead_discipline"] == "nurse"
     assert "ucr-clinical-need" in decision["rules_fired"]
 
+    # A hub clinician accepts it, and the referrer is told.
+    await system.accept(referral_id)
+
     # Scheduling planned and assigned the first visit to a demo nurse, before the deadline.
     visit = await eventually(
         lambda: _one(system, "scheduling", "SELECT * FROM visits WHERE referral_id = $1", referral_id),
@@ -65,15 +68,19 @@ async def test_a_referral_travels_through_all_four_services_in_one_trace(
         return bool(message.key == episode_id.encode())
 
     expected = {
-        Topic.REFERRAL: ["uk.nhs.carerelay.referral.received.v1"],
+        Topic.REFERRAL: ["uk.nhs.carerelay.referral.received.v1", "uk.nhs.carerelay.referral.accepted.v1"],
         Topic.TRIAGE: ["uk.nhs.carerelay.triage.completed.v1"],
         Topic.VISIT: ["uk.nhs.carerelay.visit.planned.v1", "uk.nhs.carerelay.visit.assigned.v1"],
-        Topic.NOTIFICATION: ["uk.nhs.carerelay.notification.requested.v1", "uk.nhs.carerelay.notification.delivered.v1"],
+        Topic.NOTIFICATION: [
+            "uk.nhs.carerelay.notification.requested.v1",  # the referrer, told of the acceptance
+            "uk.nhs.carerelay.notification.requested.v1",  # the nurse, told of the visit
+            "uk.nhs.carerelay.notification.delivered.v1",
+        ],
     }
     trace_ids = set()
     for topic, types in expected.items():
         messages = await wait_for_messages(system.kafka, system.topic(topic), of_episode, count=len(types))
-        assert [m.ce_type for m in messages] == types
+        assert sorted(m.ce_type for m in messages) == sorted(types)
         for m in messages:
             assert m.headers["carerelay_correlationid"] == "case-mrs-a"
             assert m.headers["ce_specversion"] == "1.0"

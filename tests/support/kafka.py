@@ -10,8 +10,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from carerelay_events.catalogue import Event
+from carerelay_events.envelope import encode_data, encode_headers, new_metadata
 from carerelay_events.kafka_clients import connection_options, create_producer
 from carerelay_events.settings import KafkaSettings
+from carerelay_events.topics import topic_name
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,16 @@ async def produce_raw(
         await producer.send_and_wait(topic, value=value, key=key, headers=headers)
     finally:
         await producer.stop()
+
+
+async def publish(settings: KafkaSettings, event: Event, source: str = "/tests", event_id: str | None = None) -> str:
+    """Publish one catalogue event as a service would (CloudEvents headers, keyed by episode); returns its id."""
+    metadata = new_metadata(event, source, event_id=event_id)
+    await produce_raw(
+        settings,
+        topic_name(event.topic, settings.topic_prefix),
+        encode_data(event),
+        event.partition_key().encode(),
+        encode_headers(metadata, {}),
+    )
+    return metadata.id

@@ -3,6 +3,7 @@ their own topics (a per-run prefix) and databases, exporting spans to an in-memo
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 LOG_DIR = REPO / ".data" / "test-logs"
 INTEGRATOR, INTEGRATOR_SECRET = "county-general-ehr", "dev-secret-county-general"
 HUB_HANDLER = "sophie.reid"
+HUB_CLINICIAN = "ruth.ellis"
 
 
 def free_port() -> int:
@@ -67,6 +69,21 @@ class RunningSystem:
     async def client(self, service: str, username: str) -> httpx.AsyncClient:
         """An HTTP client for `service`, signed in as `username`."""
         return httpx.AsyncClient(base_url=self.url(service), headers=await self.headers(username), timeout=30)
+
+    async def accept(self, referral_id: str) -> None:
+        """A hub clinician accepts the referral (once triage has decided it)."""
+
+        async def triaged() -> bool:
+            rows = await self.query("referral", "SELECT status FROM referrals WHERE referral_id = $1::uuid", referral_id)
+            return bool(rows) and rows[0]["status"] != "received"
+
+        deadline = asyncio.get_running_loop().time() + 60
+        while not await triaged():
+            assert asyncio.get_running_loop().time() < deadline, "triage never decided the referral"
+            await asyncio.sleep(0.2)
+        async with await self.client("referral", HUB_CLINICIAN) as client:
+            response = await client.post(f"/api/referral/referrals/{referral_id}/accept", json={})
+        assert response.status_code == 200, response.text
 
     async def integrator_token(self, scope: str | None = None) -> str:
         return await client_token(self.issuer_url, INTEGRATOR, INTEGRATOR_SECRET, scope)

@@ -35,6 +35,8 @@ class Principal:
     gp_practice: str | None = None
     client_id: str | None = None
     scopes: frozenset[str] = frozenset()
+    name: str | None = None
+    """For display (e.g. "accepted by"); never logged."""
 
     def has(self, role: Role) -> bool:
         return role in self.roles
@@ -64,6 +66,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         gp_practice=claims.get("gp_practice"),
         client_id=claims.get("client_id"),
         scopes=frozenset(str(scope).split()),
+        name=str(claims["name"]) if claims.get("name") else None,
     )
 
 

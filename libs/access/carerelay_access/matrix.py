@@ -43,6 +43,12 @@ class Action(StrEnum):
     MESSAGE_READ = "message.read"
     AUDIT_READ = "audit.read"
     EVENTS_SUBSCRIBE = "events.subscribe"
+    REFERRAL_DECIDE = "referral.decide"
+    """Accept or reject a referral: a hub clinician's call."""
+    REFERRAL_ADD_TO = "referral.add-to"
+    """Add information to an open referral (a second call about the same person)."""
+    DIRECTORY_READ = "directory.read"
+    """Reference data such as the GP practice directory: no patient data."""
 
 
 H, C, F, CA, CO, G, I, A = (
@@ -84,6 +90,17 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
     },
     Action.MESSAGE_READ: {F: Scope.SELF, CA: Scope.SELF, H: Scope.SELF, C: Scope.SELF, CO: Scope.SELF},
     Action.AUDIT_READ: {A: Scope.NO_PATIENT_DATA},
+    Action.REFERRAL_DECIDE: {C: Scope.ALL},
+    Action.REFERRAL_ADD_TO: {H: Scope.ALL, C: Scope.ALL},
+    Action.DIRECTORY_READ: {
+        H: Scope.NO_PATIENT_DATA,
+        C: Scope.NO_PATIENT_DATA,
+        F: Scope.NO_PATIENT_DATA,
+        CA: Scope.NO_PATIENT_DATA,
+        CO: Scope.NO_PATIENT_DATA,
+        G: Scope.NO_PATIENT_DATA,
+        I: Scope.NO_PATIENT_DATA,
+    },
     Action.EVENTS_SUBSCRIBE: {
         H: Scope.ALL,
         C: Scope.ALL,

@@ -159,6 +159,10 @@ class ReferralReceived(Event):
     observations: Observations | None = None
     clinical_frailty_scale: Annotated[int, Field(ge=1, le=9)] | None = None
     from_care_home: bool = False
+    locality: ShortText | None = None
+    """The locality the patient's postcode falls in, when the hub knows it."""
+    team: ShortText | None = None
+    """The team that covers that locality (who may see the person's record: docs/security.md)."""
 
 
 class ReferralAccepted(Event):
@@ -181,11 +185,14 @@ class ReferralRejected(Event):
 
 
 class ReferralUpdated(Event):
+    """More information added to an open referral (e.g. a second call about the same person)."""
+
     event_type = "referral.updated"
     topic = Topic.REFERRAL
 
     referral_id: UUID
     updated_at: AwareDatetime
+    updated_by: ShortText | None = None
     reason: FreeText | None = None
     presenting_needs: list[PresentingNeed] | None = None
     known_risks: FreeText | None = None

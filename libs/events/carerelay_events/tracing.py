@@ -103,3 +103,13 @@ def process_span(
             yield span
     finally:
         otel_context.detach(token)
+
+
+@contextmanager
+def case_span(name: str, case_headers: Mapping[str, str]) -> Iterator[Span]:
+    """A span in the case's own trace (the trace of the referral's first request), linked to the
+    current request's trace. Later work on a case (acceptance, additions) stays in one trace."""
+    current = trace.get_current_span().get_span_context()
+    links = [trace.Link(current)] if current.is_valid else []
+    with tracer().start_as_current_span(name, context=extract(dict(case_headers)), links=links, kind=SpanKind.INTERNAL) as span:
+        yield span

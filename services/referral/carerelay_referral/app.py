@@ -9,10 +9,9 @@ from fastapi import FastAPI
 from carerelay_access.settings import AuthSettings
 from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
-from carerelay_events.topics import Topic
 
 from .api import router
-from .handlers import HANDLERS
+from .handlers import FOLLOWED_TOPICS, HANDLERS
 from .settings import ReferralSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,10 +23,10 @@ def create_app(settings: ReferralSettings | None = None, auth: AuthSettings | No
         name="referral",
         database_url=settings.database_url,
         handlers=HANDLERS,
-        topics=[Topic.TRIAGE, Topic.VISIT],
+        topics=FOLLOWED_TOPICS,
         relay_enabled=settings.relay_enabled,
     )
-    return secured_service_app(
+    app = secured_service_app(
         name="referral",
         title="CareRelay referral hub",
         settings=settings,
@@ -36,3 +35,5 @@ def create_app(settings: ReferralSettings | None = None, auth: AuthSettings | No
         migrations=MIGRATIONS,
         auth=auth,
     )
+    app.state.settings = settings
+    return app

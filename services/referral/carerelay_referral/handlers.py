@@ -1,25 +1,54 @@
-"""Events the referral hub follows, so each referral shows where it has got to."""
+"""Events the referral hub follows: the board shows where each referral has got to and each
+episode's timeline records everything that happened, the same for every hub screen."""
 
 from __future__ import annotations
 
-from carerelay_events.catalogue import Event, TriageCompleted, VisitAssigned
+from carerelay_events.catalogue import (
+    CATALOGUE,
+    EpisodeClosed,
+    Event,
+    LeadDisciplineTransferred,
+    ResponseClockAtRisk,
+    ResponseClockBreached,
+    ResponseClockMet,
+    TriageCompleted,
+    TriageOverridden,
+    VisitAssigned,
+    VisitStarted,
+)
 from carerelay_events.processing import Handler, HandlerContext
+from carerelay_events.topics import Topic
 
 from . import store
+from .timeline import summarise
+
+FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.TRIAGE, Topic.RESPONSE_CLOCK, Topic.VISIT, Topic.EPISODE]
 
 
-async def on_triage_completed(event: TriageCompleted, context: HandlerContext) -> None:
-    await store.record_triage(
-        context.conn, event.referral_id, event.tier.value, event.lead_discipline.value, event.first_contact_deadline
-    )
+async def on_event(event: Event, context: HandlerContext) -> None:
+    """Every event of an episode the hub holds goes on its timeline; some also move the board."""
+    if event.episode_id is None or await store.by_episode(context.conn, event.episode_id) is None:
+        return  # not a referral this hub took (e.g. a test or another hub's episode)
+    conn, episode = context.conn, event.episode_id
+    match event:
+        case TriageCompleted() | TriageOverridden():
+            await store.record_triage(conn, episode, event.tier.value, event.lead_discipline.value, event.first_contact_deadline)
+        case ResponseClockAtRisk():
+            await store.record_clock(conn, episode, "at-risk")
+        case ResponseClockBreached():
+            await store.record_clock(conn, episode, "breached")
+        case ResponseClockMet():
+            await store.record_clock(conn, episode, "met")
+        case VisitAssigned():
+            await store.record_first_visit_planned(conn, episode, event.planned_start)
+            await store.add_to_care_team(conn, episode, event.staff_id, event.planned_start)
+        case VisitStarted():
+            await store.record_first_contact(conn, episode, event.at)
+        case LeadDisciplineTransferred():
+            await store.record_lead(conn, episode, event.to_discipline.value)
+        case EpisodeClosed():
+            await store.record_status(conn, episode, "closed")
+    await store.add_to_timeline(conn, context.metadata.id, episode, context.metadata.time, event.event_type, summarise(event))
 
 
-async def on_visit_assigned(event: VisitAssigned, context: HandlerContext) -> None:
-    await store.record_first_visit_planned(context.conn, event.episode_id, event.planned_start)
-    await store.add_to_care_team(context.conn, event.episode_id, event.staff_id, event.planned_start)
-
-
-HANDLERS: dict[type[Event], Handler] = {
-    TriageCompleted: on_triage_completed,
-    VisitAssigned: on_visit_assigned,
-}
+HANDLERS: dict[type[Event], Handler] = {cls: on_event for cls in CATALOGUE if cls.topic in FOLLOWED_TOPICS}

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from carerelay_events.service import ServiceSettings
+
+from .practices import DEMO_DIRECTORY
 
 
 class ReferralSettings(ServiceSettings):
@@ -10,3 +14,4 @@ class ReferralSettings(ServiceSettings):
 
     database_url: str = "postgresql://carerelay_referral:carerelay_referral@127.0.0.1:55432/carerelay_referral"
     port: int = 8101
+    practices_file: Path = DEMO_DIRECTORY

@@ -9,10 +9,9 @@ from fastapi import FastAPI
 from carerelay_access.settings import AuthSettings
 from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
-from carerelay_events.topics import Topic
 
 from .api import router
-from .handlers import HANDLERS
+from .handlers import FOLLOWED_TOPICS, HANDLERS
 from .settings import SchedulingSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,7 +23,7 @@ def create_app(settings: SchedulingSettings | None = None, auth: AuthSettings | 
         name="scheduling",
         database_url=settings.database_url,
         handlers=HANDLERS,
-        topics=[Topic.TRIAGE],
+        topics=FOLLOWED_TOPICS,
         relay_enabled=settings.relay_enabled,
     )
     return secured_service_app(

@@ -1,22 +1,108 @@
-"""Scheduling's handlers: a triage decision becomes a planned, assigned first visit."""
+"""Scheduling's handlers. A referral gets its first visit once it is both triaged (which tells how
+fast and who leads) and accepted by the hub, in whichever order those arrive; a rejected or
+cancelled referral's visits are cancelled."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
-from carerelay_events.catalogue import Event, TriageCompleted, VisitAssigned, VisitPlanned
+from carerelay_events.catalogue import (
+    Event,
+    ReferralAccepted,
+    ReferralCancelled,
+    ReferralRejected,
+    TriageCompleted,
+    TriageOverridden,
+    VisitAssigned,
+    VisitCancelled,
+    VisitPlanned,
+)
 from carerelay_events.processing import Handler, HandlerContext
-from carerelay_events.vocabulary import VisitPurpose
+from carerelay_events.topics import Topic
+from carerelay_events.vocabulary import LeadDiscipline, VisitPurpose
 
 from .first_response import DISCIPLINES_FOR_LEAD, FIRST_VISIT_MINUTES, Candidate, choose
 
+FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.TRIAGE]
 
-async def on_triage_completed(event: TriageCompleted, context: HandlerContext) -> None:
+
+async def on_triage(event: TriageCompleted | TriageOverridden, context: HandlerContext) -> None:
+    await context.conn.execute(
+        """
+        INSERT INTO referral_state (episode_id, referral_id, tier, lead_discipline, first_contact_deadline)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (episode_id) DO UPDATE SET tier = $3, lead_discipline = $4, first_contact_deadline = $5
+        """,
+        event.episode_id,
+        event.referral_id,
+        event.tier.value,
+        event.lead_discipline.value,
+        event.first_contact_deadline,
+    )
+    await _plan_when_ready(event.episode_id, context)
+
+
+async def on_accepted(event: ReferralAccepted, context: HandlerContext) -> None:
+    await context.conn.execute(
+        """
+        INSERT INTO referral_state (episode_id, referral_id, accepted) VALUES ($1, $2, true)
+        ON CONFLICT (episode_id) DO UPDATE SET accepted = true
+        """,
+        event.episode_id,
+        event.referral_id,
+    )
+    await _plan_when_ready(event.episode_id, context)
+
+
+async def on_closed(event: ReferralRejected | ReferralCancelled, context: HandlerContext) -> None:
+    conn = context.conn
+    await conn.execute(
+        """
+        INSERT INTO referral_state (episode_id, referral_id, closed) VALUES ($1, $2, true)
+        ON CONFLICT (episode_id) DO UPDATE SET closed = true
+        """,
+        event.episode_id,
+        event.referral_id,
+    )
+    reason = "referral rejected" if isinstance(event, ReferralRejected) else "referral cancelled"
+    cancelled = await conn.fetch(
+        """
+        UPDATE visits SET status = 'cancelled' WHERE episode_id = $1 AND status IN ('planned', 'assigned')
+        RETURNING visit_id
+        """,
+        event.episode_id,
+    )
+    for row in cancelled:
+        await context.emit(
+            VisitCancelled(episode_id=event.episode_id, visit_id=row["visit_id"], cancelled_at=datetime.now(UTC), reason=reason)
+        )
+
+
+async def _plan_when_ready(episode_id: UUID, context: HandlerContext) -> None:
+    state = await context.conn.fetchrow(
+        "SELECT * FROM referral_state WHERE episode_id = $1 AND accepted AND NOT closed AND tier IS NOT NULL", episode_id
+    )
+    if state is None:
+        return
+    await plan_first_visit(
+        context,
+        episode_id,
+        state["referral_id"],
+        LeadDiscipline(state["lead_discipline"]),
+        state["first_contact_deadline"],
+    )
+
+
+async def plan_first_visit(
+    context: HandlerContext, episode_id: UUID, referral_id: UUID, lead: LeadDiscipline, deadline: datetime
+) -> None:
+    """Plan and assign the first response visit, once per referral."""
     conn = context.conn
     now = datetime.now(UTC)
     visit_id = uuid4()
-    disciplines = list(DISCIPLINES_FOR_LEAD[event.lead_discipline])
+    disciplines = list(DISCIPLINES_FOR_LEAD[lead])
+    latest_start = max(now, deadline - timedelta(minutes=FIRST_VISIT_MINUTES))
     inserted = await conn.fetchval(
         """
         INSERT INTO visits (visit_id, episode_id, referral_id, purpose, discipline, earliest_start, latest_start,
@@ -25,27 +111,27 @@ async def on_triage_completed(event: TriageCompleted, context: HandlerContext) -
         ON CONFLICT (referral_id) WHERE purpose = 'first-response' DO NOTHING RETURNING true
         """,
         visit_id,
-        event.episode_id,
-        event.referral_id,
+        episode_id,
+        referral_id,
         VisitPurpose.FIRST_RESPONSE.value,
         disciplines[0],
         now,
-        max(now, event.first_contact_deadline - timedelta(minutes=FIRST_VISIT_MINUTES)),
+        latest_start,
         FIRST_VISIT_MINUTES,
-        event.first_contact_deadline,
+        deadline,
     )
     if not inserted:
         return
     await context.emit(
         VisitPlanned(
-            episode_id=event.episode_id,
+            episode_id=episode_id,
             visit_id=visit_id,
             purpose=VisitPurpose.FIRST_RESPONSE,
             discipline=disciplines[0],
             earliest_start=now,
-            latest_start=max(now, event.first_contact_deadline - timedelta(minutes=FIRST_VISIT_MINUTES)),
+            latest_start=latest_start,
             duration_minutes=FIRST_VISIT_MINUTES,
-            deadline=event.first_contact_deadline,
+            deadline=deadline,
         )
     )
     rows = await conn.fetch(
@@ -57,12 +143,7 @@ async def on_triage_completed(event: TriageCompleted, context: HandlerContext) -
         disciplines,
         now,
     )
-    choice = choose(
-        [Candidate(row["staff_id"], row["discipline"], row["visits_today"]) for row in rows],
-        event.lead_discipline,
-        now,
-        event.first_contact_deadline,
-    )
+    choice = choose([Candidate(row["staff_id"], row["discipline"], row["visits_today"]) for row in rows], lead, now, deadline)
     if choice.staff_id is None or choice.planned_start is None:
         await conn.execute("INSERT INTO unassigned_visits (visit_id, reason) VALUES ($1, $2)", visit_id, choice.unassigned_reason)
         return
@@ -74,7 +155,7 @@ async def on_triage_completed(event: TriageCompleted, context: HandlerContext) -
     )
     await context.emit(
         VisitAssigned(
-            episode_id=event.episode_id,
+            episode_id=episode_id,
             visit_id=visit_id,
             staff_id=choice.staff_id,
             planned_start=choice.planned_start,
@@ -83,4 +164,10 @@ async def on_triage_completed(event: TriageCompleted, context: HandlerContext) -
     )
 
 
-HANDLERS: dict[type[Event], Handler] = {TriageCompleted: on_triage_completed}
+HANDLERS: dict[type[Event], Handler] = {
+    TriageCompleted: on_triage,
+    TriageOverridden: on_triage,
+    ReferralAccepted: on_accepted,
+    ReferralRejected: on_closed,
+    ReferralCancelled: on_closed,
+}
