@@ -232,6 +232,7 @@ def audit_router(service: str, pool_of: Callable[[Request], Any]) -> APIRouter:
 
 __all__ = [
     "BREAK_GLASS_HEADER",
+    "PURPOSES",
     "CurrentPrincipal",
     "Role",
     "allowed_scopes",
@@ -254,6 +255,7 @@ def secured_service_app(
     routers: list[APIRouter],
     migrations: Path,
     auth: AuthSettings | None = None,
+    on_started: Callable[[EventRuntime], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """A service's app (carerelay_events.service.create_service_app) with sign-in, the audit trail
     and its auditor routes, and the web hygiene middleware."""
@@ -265,6 +267,7 @@ def secured_service_app(
         routers=[*routers, audit_router(name, lambda request: runtime.pool)],
         migrations=migrations,
         shared_migrations=[audit.AUDIT_MIGRATION],
+        on_started=on_started,
     )
     install_access(app, auth)
     return app

@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from carerelay_access.settings import AuthSettings
 from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
-from carerelay_events.topics import Topic
 
 from .api import router
-from .handlers import HANDLERS
+from .feed import FeedBell
+from .handlers import FEED_TOPICS, HANDLERS
 from .settings import NotificationsSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,10 +24,15 @@ def create_app(settings: NotificationsSettings | None = None, auth: AuthSettings
         name="notifications",
         database_url=settings.database_url,
         handlers=HANDLERS,
-        topics=[Topic.VISIT],
+        topics=FEED_TOPICS,
         relay_enabled=settings.relay_enabled,
     )
-    return secured_service_app(
+    bell = FeedBell()
+
+    async def ring_the_bell(runtime: EventRuntime) -> None:
+        await bell.start(runtime.pool)
+
+    app = secured_service_app(
         name="notifications",
         title="CareRelay notifications",
         settings=settings,
@@ -35,4 +40,7 @@ def create_app(settings: NotificationsSettings | None = None, auth: AuthSettings
         routers=[router],
         migrations=MIGRATIONS,
         auth=auth,
+        on_started=ring_the_bell,
     )
+    app.state.feed_bell = bell
+    return app

@@ -8,9 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from carerelay_events.catalogue import Event, NotificationDelivered, NotificationRequested, VisitAssigned
+from carerelay_events.catalogue import CATALOGUE, Event, NotificationDelivered, NotificationRequested, VisitAssigned
 from carerelay_events.processing import Handler, HandlerContext
+from carerelay_events.topics import Topic
 from carerelay_events.vocabulary import NotificationAudience, NotificationChannel
+
+from . import feed
 
 
 async def on_visit_assigned(event: VisitAssigned, context: HandlerContext) -> None:
@@ -54,4 +57,14 @@ async def on_visit_assigned(event: VisitAssigned, context: HandlerContext) -> No
     )
 
 
-HANDLERS: dict[type[Event], Handler] = {VisitAssigned: on_visit_assigned}
+FEED_TOPICS = [Topic.REFERRAL, Topic.TRIAGE, Topic.RESPONSE_CLOCK, Topic.VISIT, Topic.EPISODE]
+
+
+async def on_event(event: Event, context: HandlerContext) -> None:
+    """Every event of an episode goes on the live feed; some also tell people."""
+    await feed.append(event, context)
+    if isinstance(event, VisitAssigned):
+        await on_visit_assigned(event, context)
+
+
+HANDLERS: dict[type[Event], Handler] = {cls: on_event for cls in CATALOGUE if cls.topic in FEED_TOPICS}
