@@ -2,6 +2,7 @@
 # Both start Kafka (KRaft, jars from Maven Central) and PostgreSQL locally if they are not reachable.
 
 SHELL := /bin/bash
+.SECONDEXPANSION:
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,12 +10,15 @@ INFRA := PYTHONPATH=infra/launcher $(PYTHON) -m carerelay_infra
 PACKAGES := libs/events libs/access services/referral services/triage services/scheduling services/notifications infra/stack infra/issuer
 PYTEST_ARGS ?=
 
-.PHONY: run test stop infra-up infra-down status lint schemas venv clean
+WEB_APPS := services/referral/web
+SYSTEM_PACKAGES := nginx-light chromium chromium-driver
 
-run: venv infra-up
+.PHONY: run test stop infra-up infra-down status lint schemas venv web system-packages clean
+
+run: system-packages venv web infra-up
 	$(PY) -m carerelay_stack run
 
-test: venv infra-up lint
+test: system-packages venv web infra-up lint
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 
@@ -43,6 +47,19 @@ schemas: venv
 
 venv: $(VENV)/.installed
 
+# Debian's nginx (the one web origin) and Chromium with its driver (browser tests). Installed once, as root.
+system-packages:
+	@command -v nginx >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "install as root: apt-get install -y $(SYSTEM_PACKAGES)" >&2; exit 1; fi; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES); }
+
+# The front ends: TypeScript compiled by tsc (pinned in each app's package-lock.json).
+web: $(addsuffix /dist/.built,$(WEB_APPS))
+
+%/dist/.built: %/package-lock.json %/tsconfig.json $$(shell find $$*/src -type f 2>/dev/null)
+	cd $* && npm ci --no-audit --no-fund --silent && npx tsc -p . && npm test --silent
+	touch $@
+
 $(VENV)/.installed: requirements.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -51,4 +68,4 @@ $(VENV)/.installed: requirements.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	touch $@
 
 clean: stop
-	rm -rf $(VENV) .data infra/kafka/target
+	rm -rf $(VENV) .data infra/kafka/target $(addsuffix /dist,$(WEB_APPS)) $(addsuffix /node_modules,$(WEB_APPS))

@@ -27,6 +27,15 @@ def _with(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 
 _DELETE = object()
+OBSERVATIONS = {
+    "respiration_rate": 18,
+    "spo2_percent": 96,
+    "on_supplemental_oxygen": False,
+    "systolic_bp": 120,
+    "pulse": 80,
+    "consciousness": "A",
+    "temperature_celsius": 37.0,
+}
 
 
 @pytest.mark.parametrize(
@@ -44,6 +53,8 @@ _DELETE = object()
         ("patient.gp_practice_code", "C82099", "patient.gp_practice_code", "unknown GP practice code"),
         ("reason", "Fell <img src=x onerror=alert(1)>", "reason", "must not contain markup"),
         ("patient.family_name", "<b>Archer</b>", "patient.family_name", "must not contain markup"),
+        ("observations", {**OBSERVATIONS, "spo2_percent": 140}, "observations.spo2_percent", "less than or equal to 100"),
+        ("observations", {**OBSERVATIONS, "pulse": -3}, "observations.pulse", "greater than or equal to 20"),
     ],
 )
 async def test_invalid_referral_is_refused_with_field_and_reason_and_nothing_is_stored_or_published(

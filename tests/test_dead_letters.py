@@ -75,7 +75,9 @@ async def test_poison_messages_on_the_referral_topic_are_dead_lettered_and_triag
     )
 
     def from_this_test(message: Message) -> bool:
-        return message.key == key and message.headers.get("carerelay_dlq_consumer") == "carerelay-triage"
+        return (
+            message.key == key and message.headers.get("carerelay_dlq_consumer") == f"{system.kafka.topic_prefix}carerelay-triage"
+        )
 
     dead = await wait_for_messages(system.kafka, system.topic(Topic.DEAD_LETTER), from_this_test, count=4)
     reasons = {message.headers.get("ce_id", "(none)"): message.headers["carerelay_dlq_reason"] for message in dead}
@@ -132,7 +134,8 @@ async def test_schema_invalid_event_on_the_aiokafka_transport_is_dead_lettered(s
         system.kafka,
         system.topic(Topic.DEAD_LETTER),
         lambda m: (
-            m.headers.get("ce_id") == f"bad-{episode}" and m.headers.get("carerelay_dlq_consumer") == "carerelay-scheduling"
+            m.headers.get("ce_id") == f"bad-{episode}"
+            and m.headers.get("carerelay_dlq_consumer") == f"{system.kafka.topic_prefix}carerelay-scheduling"
         ),
     )
     reason = dead[0].headers["carerelay_dlq_reason"]

@@ -60,13 +60,13 @@ async def test_cors_allows_only_the_systems_own_origin(system: RunningSystem) ->
     async with httpx.AsyncClient(base_url=system.url("referral")) as client:
         own = await client.options(
             "/api/referral/referrals",
-            headers={"Origin": "http://127.0.0.1:8080", "Access-Control-Request-Method": "POST"},
+            headers={"Origin": system.web_origin, "Access-Control-Request-Method": "POST"},
         )
         other = await client.options(
             "/api/referral/referrals",
             headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
         )
-    assert own.headers.get("access-control-allow-origin") == "http://127.0.0.1:8080"
+    assert own.headers.get("access-control-allow-origin") == system.web_origin
     assert "access-control-allow-origin" not in other.headers
 
 

@@ -18,7 +18,9 @@ from carerelay_events.settings import KafkaSettings
 from carerelay_events.topics import Topic, topic_name
 from carerelay_stack.processes import ServiceProcess
 from carerelay_stack.provision import drop_database, provision_database
+from carerelay_stack.run import auth_env
 from carerelay_stack.settings import SERVICES, StackSettings
+from carerelay_stack.web_origin import Upstreams, web_origin_process
 
 from .auth import client_token, user_token
 from .otlp import OtlpCollector
@@ -46,12 +48,19 @@ class RunningSystem:
     databases: dict[str, str] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
     issuer: ServiceProcess | None = None
+    web: ServiceProcess | None = None
+    web_port: int = field(default_factory=free_port)
     _tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def issuer_url(self) -> str:
         assert self.issuer is not None
         return self.issuer.base_url
+
+    @property
+    def web_origin(self) -> str:
+        """The one web origin (nginx): the hub's UI, the APIs, the stream and sign-in."""
+        return f"http://127.0.0.1:{self.web_port}"
 
     @property
     def issuer_key_dir(self) -> Path:
@@ -120,7 +129,7 @@ class RunningSystem:
             "CARERELAY_KAFKA_TOPIC_PREFIX": self.kafka.topic_prefix,
             "CARERELAY_OTEL_OTLP_ENDPOINT": self.collector.endpoint,
             "CARERELAY_OTEL_EXPORT_DELAY_MS": "200",
-            "CARERELAY_AUTH_ISSUER": self.issuer_url,
+            **auth_env(f"{self.web_origin}/auth", self.issuer.port if self.issuer else 0, self.web_origin),
             f"CARERELAY_{service.upper()}_DATABASE_URL": database_url,
             f"CARERELAY_{service.upper()}_PORT": str(port),
             **extra,
@@ -143,7 +152,7 @@ class RunningSystem:
             port,
             {
                 "CARERELAY_ISSUER_PORT": str(port),
-                "CARERELAY_ISSUER_PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "CARERELAY_ISSUER_PUBLIC_URL": f"{self.web_origin}/auth",
                 "CARERELAY_ISSUER_KEY_DIR": str(self.issuer_key_dir),
             },
             LOG_DIR / self.run_id / "issuer.log",
@@ -162,8 +171,25 @@ class RunningSystem:
             self.processes[service].start()
         for process in self.processes.values():
             process.wait_healthy()
+        assert self.issuer is not None
+        self.web = web_origin_process(
+            LOG_DIR / self.run_id / "nginx",
+            "127.0.0.1",
+            self.web_port,
+            Upstreams(
+                self.processes["referral"].port,
+                self.processes["scheduling"].port,
+                self.processes["notifications"].port,
+                self.issuer.port,
+            ),
+            LOG_DIR / self.run_id / "web-origin.log",
+        )
+        self.web.start()
+        self.web.wait_healthy()
 
     async def stop(self) -> None:
+        if self.web is not None:
+            self.web.stop()
         for process in self.processes.values():
             process.stop()
         if self.issuer is not None:

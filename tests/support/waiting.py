@@ -9,11 +9,11 @@ T = TypeVar("T")
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 60.0, what: str = "condition") -> T:
-    """Await `probe` until it returns something other than None (or False); fail after `within` seconds."""
+    """Await `probe` until it returns something truthy (a row, a non-empty list, True); fail after `within` seconds."""
     deadline = time.monotonic() + within
     while True:
         result = await probe()
-        if result is not None and result is not False:
+        if result:
             return result
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {within:.0f}s waiting for {what}")

@@ -4,6 +4,7 @@ the hub's API, as a newcomer would. Synthetic people; NHS numbers valid by Modul
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -106,3 +107,16 @@ async def submit_referrals(referral_api: str, token: str) -> list[str]:
             response.raise_for_status()
             ids.append(response.json()["referral_id"])
     return ids
+
+
+async def accept_some(referral_api: str, token: str, referral_ids: list[str]) -> None:
+    """A hub clinician accepts all but the last demo referral, so the board shows referrals at several stages."""
+    async with httpx.AsyncClient(base_url=referral_api, timeout=10, headers={"Authorization": f"Bearer {token}"}) as client:
+        for referral_id in referral_ids[:-1]:
+            for _ in range(50):  # wait for triage's decision before accepting
+                status = (await client.get(f"/api/referral/referrals/{referral_id}")).json().get("status")
+                if status != "received":
+                    break
+                await asyncio.sleep(0.2)
+            if status == "triaged":
+                (await client.post(f"/api/referral/referrals/{referral_id}/accept", json={})).raise_for_status()

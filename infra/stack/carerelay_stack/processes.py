@@ -21,6 +21,8 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     health_path: str = "/health"
+    command: list[str] | None = None
+    """What to run; by default `python -m carerelay_<name>`."""
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -31,7 +33,7 @@ class ServiceProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"carerelay_{self.name}"],
+            self.command or [sys.executable, "-m", f"carerelay_{self.name}"],
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -14,16 +14,21 @@ from pathlib import Path
 
 from carerelay_events.settings import KafkaSettings
 
-from .demo import load_rota, submit_referrals
+from .demo import accept_some, load_rota, submit_referrals
 from .processes import ServiceProcess
 from .provision import provision
 from .settings import SERVICES, StackSettings
 from .sign_in import user_token
+from .web_origin import Upstreams, web_origin_process
 
 REPO = Path(__file__).resolve().parents[3]
 PORTS = {"referral": 8101, "triage": 8102, "scheduling": 8103, "notifications": 8104}
 ISSUER_PORT = 8100
-DEMO_HUB_HANDLER = "sophie.reid"
+WEB_PORT = 8080
+WEB_ORIGIN = f"http://127.0.0.1:{WEB_PORT}"
+ISSUER_URL = f"{WEB_ORIGIN}/auth"
+"""The issuer as browsers see it, through the web origin: the `iss` of every token."""
+DEMO_HUB_HANDLER, DEMO_HUB_CLINICIAN = "sophie.reid", "ruth.ellis"
 
 
 def issuer_process(log_dir: Path) -> ServiceProcess:
@@ -31,10 +36,19 @@ def issuer_process(log_dir: Path) -> ServiceProcess:
     return ServiceProcess(
         "issuer",
         ISSUER_PORT,
-        {"CARERELAY_ISSUER_PORT": str(ISSUER_PORT)},
+        {"CARERELAY_ISSUER_PORT": str(ISSUER_PORT), "CARERELAY_ISSUER_PUBLIC_URL": ISSUER_URL},
         log_dir / "issuer.log",
         health_path="/.well-known/openid-configuration",
     )
+
+
+def auth_env(issuer_url: str, issuer_port: int, web_origin: str) -> dict[str, str]:
+    """How the services trust the issuer: `iss` as browsers see it, keys fetched directly."""
+    return {
+        "CARERELAY_AUTH_ISSUER": issuer_url,
+        "CARERELAY_AUTH_JWKS_URL": f"http://127.0.0.1:{issuer_port}/jwks.json",
+        "CARERELAY_AUTH_ALLOWED_ORIGINS": f'["{web_origin}"]',
+    }
 
 
 def service_processes(stack: StackSettings, log_dir: Path, extra_env: dict[str, str] | None = None) -> list[ServiceProcess]:
@@ -43,6 +57,7 @@ def service_processes(stack: StackSettings, log_dir: Path, extra_env: dict[str, 
         env = {
             f"CARERELAY_{service.upper()}_DATABASE_URL": stack.service_url(service),
             f"CARERELAY_{service.upper()}_PORT": str(PORTS[service]),
+            **auth_env(ISSUER_URL, ISSUER_PORT, WEB_ORIGIN),
             **(extra_env or {}),
         }
         processes.append(ServiceProcess(service, PORTS[service], env, log_dir / f"{service}.log"))
@@ -56,7 +71,14 @@ def main() -> int:
     for line in created:
         print(f"  created {line}")
     log_dir = REPO / ".data" / "logs"
-    processes = [issuer_process(log_dir), *service_processes(stack, log_dir)]
+    web = web_origin_process(
+        REPO / ".data" / "nginx",
+        "127.0.0.1",
+        WEB_PORT,
+        Upstreams(PORTS["referral"], PORTS["scheduling"], PORTS["notifications"], ISSUER_PORT),
+        log_dir / "web-origin.log",
+    )
+    processes = [issuer_process(log_dir), *service_processes(stack, log_dir), web]
     stopping = False
 
     def stop(*_: object) -> None:
@@ -71,13 +93,16 @@ def main() -> int:
         for process in processes:
             process.wait_healthy()
         asyncio.run(load_rota(stack.service_url("scheduling")))
-        token = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_HANDLER))
-        referral_ids = asyncio.run(submit_referrals(f"http://127.0.0.1:{PORTS['referral']}", token))
+        hub = f"http://127.0.0.1:{PORTS['referral']}"
+        handler = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_HANDLER))
+        clinician = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_CLINICIAN))
+        referral_ids = asyncio.run(submit_referrals(hub, handler))
+        asyncio.run(accept_some(hub, clinician, referral_ids))
         elapsed = time.monotonic() - started_at
         print(f"\nCareRelay is up ({elapsed:.1f} s). Demo referrals: {len(referral_ids)}.")
         for process in processes:
             print(f"  {process.name:<14} {process.base_url}  (log: {process.log_path.relative_to(REPO)})")
-        print(f"  sign in:       {processes[0].base_url}/authorize (demo users; tokens for the APIs)")
+        print(f"\n  The hub:       {WEB_ORIGIN}/hub/   (sign in as a demo user, e.g. Sophie Reid or Ruth Ellis)")
         print("  API docs:      http://127.0.0.1:8101/api/referral/docs")
         print("  referrals:     http://127.0.0.1:8101/api/referral/referrals")
         print("  visits:        http://127.0.0.1:8103/api/scheduling/visits")

@@ -47,6 +47,11 @@ class Action(StrEnum):
     """Accept or reject a referral: a hub clinician's call."""
     REFERRAL_ADD_TO = "referral.add-to"
     """Add information to an open referral (a second call about the same person)."""
+    TRIAGE_READ = "triage.read"
+    """A triage decision and why it was made."""
+    TRIAGE_OVERRIDE = "triage.override"
+    LEAD_TRANSFER = "lead.transfer"
+    """Hand the lead of an episode to another discipline, without a new referral."""
     DIRECTORY_READ = "directory.read"
     """Reference data such as the GP practice directory: no patient data."""
 
@@ -91,6 +96,9 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
     Action.MESSAGE_READ: {F: Scope.SELF, CA: Scope.SELF, H: Scope.SELF, C: Scope.SELF, CO: Scope.SELF},
     Action.AUDIT_READ: {A: Scope.NO_PATIENT_DATA},
     Action.REFERRAL_DECIDE: {C: Scope.ALL},
+    Action.TRIAGE_READ: {H: Scope.ALL, C: Scope.ALL, F: Scope.ASSIGNED, CO: Scope.TEAM},
+    Action.TRIAGE_OVERRIDE: {C: Scope.ALL},
+    Action.LEAD_TRANSFER: {C: Scope.ALL, F: Scope.ASSIGNED},
     Action.REFERRAL_ADD_TO: {H: Scope.ALL, C: Scope.ALL},
     Action.DIRECTORY_READ: {
         H: Scope.NO_PATIENT_DATA,

@@ -256,6 +256,7 @@ def secured_service_app(
     migrations: Path,
     auth: AuthSettings | None = None,
     on_started: Callable[[EventRuntime], Awaitable[None]] | None = None,
+    consume: bool = True,
 ) -> FastAPI:
     """A service's app (carerelay_events.service.create_service_app) with sign-in, the audit trail
     and its auditor routes, and the web hygiene middleware."""
@@ -268,6 +269,7 @@ def secured_service_app(
         migrations=migrations,
         shared_migrations=[audit.AUDIT_MIGRATION],
         on_started=on_started,
+        consume=consume,
     )
     install_access(app, auth)
     return app

@@ -344,7 +344,8 @@ class LeadDisciplineTransferred(Event):
     from_discipline: LeadDiscipline
     to_discipline: LeadDiscipline
     transferred_at: AwareDatetime
-    transferred_by_staff_id: UUID
+    transferred_by_staff_id: UUID | None = None
+    transferred_by: ShortText | None = None
     reason: FreeText = ""
 
     @model_validator(mode="after")

@@ -55,6 +55,12 @@ class EventRuntime:
         self.consumer: KafkaEventConsumer | None = None
 
     @property
+    def consumer_group(self) -> str:
+        """The Kafka consumer group (and inbox consumer name): one per service and topic prefix, so
+        environments sharing a cluster never share a group."""
+        return f"{self.kafka.topic_prefix}carerelay-{self.name}"
+
+    @property
     def pool(self) -> asyncpg.Pool:
         if self._pool is None:
             raise RuntimeError("EventRuntime.start() has not been awaited")
@@ -69,14 +75,14 @@ class EventRuntime:
     async def start(self, *, consume: bool = True) -> None:
         """Connect, start the relay and (unless `consume` is false) the consumer; return when consuming."""
         self._pool = await asyncpg.create_pool(self.database_url, min_size=1, max_size=self.pool_size)
-        self._producer = create_producer(self.kafka, client_id=f"carerelay-{self.name}")
+        self._producer = create_producer(self.kafka, client_id=self.consumer_group)
         await self._producer.start()
         self._processor = EventProcessor(
-            consumer=f"carerelay-{self.name}",
+            consumer=self.consumer_group,
             pool=self._pool,
             outbox=self.outbox,
             handlers=self.handlers,
-            dead_letters=DeadLetters(self._producer, f"carerelay-{self.name}", self.kafka.topic_prefix),
+            dead_letters=DeadLetters(self._producer, self.consumer_group, self.kafka.topic_prefix),
             settings=ConsumerSettings(),
         )
         if self.relay_enabled:

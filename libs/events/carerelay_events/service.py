@@ -123,6 +123,7 @@ def create_service_app(
     migrations: Path | None,
     shared_migrations: Sequence[tuple[str, str]] = (),
     on_started: Callable[[EventRuntime], Awaitable[None]] | None = None,
+    consume: bool = True,
 ) -> FastAPI:
     """A service's FastAPI app: migrations then the event runtime at start-up, request spans,
     readable 422s, `/health`, `/metrics`, and OpenAPI under `/api/<name>/`."""
@@ -130,7 +131,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(settings.database_url, migrations, shared_migrations)
-        await runtime.start()
+        await runtime.start(consume=consume)
         if on_started is not None:
             await on_started(runtime)
         try:

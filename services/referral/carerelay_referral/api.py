@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from pydantic import Field
 
 from carerelay_access import audit
 from carerelay_access.identity import Principal
@@ -17,6 +18,7 @@ from carerelay_access.matrix import Action
 from carerelay_access.roles import Role
 from carerelay_access.web import CurrentPrincipal, allowed_scopes, audit_list, authorise
 from carerelay_events.catalogue import (
+    Model,
     NotificationRequested,
     ReferralAccepted,
     ReferralReceived,
@@ -167,16 +169,17 @@ async def list_referrals(
     return {"items": [store.summary(row) for row in rows], "limit": limit, "offset": offset}
 
 
-@router.get("/open-episodes", summary="Open referrals for an NHS number: check before taking a second referral")
-async def open_episodes(
-    request: Request,
-    principal: CurrentPrincipal,
-    nhs_number: Annotated[str, Query(min_length=10, max_length=12)],
-) -> dict[str, Any]:
+class OpenEpisodeSearch(Model):
+    nhs_number: Annotated[str, Field(min_length=10, max_length=12)]
+
+
+@router.post("/open-episodes/search", summary="Open referrals for an NHS number: check before taking a second referral")
+async def open_episodes(search: OpenEpisodeSearch, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    """A POST, so the NHS number travels in the body and never in a URL that a proxy might log."""
     try:
-        number = validate_nhs_number(nhs_number)
+        number = validate_nhs_number(search.nhs_number)
     except InvalidNhsNumber as error:
-        raise RequestValidationError([{"loc": ("query", "nhs_number"), "msg": str(error), "type": "value_error"}]) from None
+        raise RequestValidationError([{"loc": ("body", "nhs_number"), "msg": str(error), "type": "value_error"}]) from None
     scopes = allowed_scopes(principal, Action.REFERRAL_LIST)
     visible, params = access.list_filter(principal, scopes, first_param=11)
     async with runtime_of(request).pool.acquire() as conn, conn.transaction():

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from carerelay_events.catalogue import (
     Event,
+    LeadDisciplineTransferred,
     ReferralAccepted,
     ReferralCancelled,
     ReferralRejected,
@@ -24,7 +25,7 @@ from carerelay_events.vocabulary import LeadDiscipline, VisitPurpose
 
 from .first_response import DISCIPLINES_FOR_LEAD, FIRST_VISIT_MINUTES, Candidate, choose
 
-FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.TRIAGE]
+FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.TRIAGE, Topic.EPISODE]
 
 
 async def on_triage(event: TriageCompleted | TriageOverridden, context: HandlerContext) -> None:
@@ -94,10 +95,32 @@ async def _plan_when_ready(episode_id: UUID, context: HandlerContext) -> None:
     )
 
 
+async def on_lead_transferred(event: LeadDisciplineTransferred, context: HandlerContext) -> None:
+    """The new lead discipline assesses the person within a day: no new referral, just a new visit."""
+    state = await context.conn.fetchrow("SELECT referral_id FROM referral_state WHERE episode_id = $1", event.episode_id)
+    await context.conn.execute(
+        "UPDATE referral_state SET lead_discipline = $2 WHERE episode_id = $1", event.episode_id, event.to_discipline.value
+    )
+    await plan_first_visit(
+        context,
+        event.episode_id,
+        state["referral_id"] if state else None,
+        event.to_discipline,
+        event.transferred_at + timedelta(days=1),
+        purpose=VisitPurpose.ASSESSMENT,
+    )
+
+
 async def plan_first_visit(
-    context: HandlerContext, episode_id: UUID, referral_id: UUID, lead: LeadDiscipline, deadline: datetime
+    context: HandlerContext,
+    episode_id: UUID,
+    referral_id: UUID | None,
+    lead: LeadDiscipline,
+    deadline: datetime,
+    purpose: VisitPurpose = VisitPurpose.FIRST_RESPONSE,
 ) -> None:
-    """Plan and assign the first response visit, once per referral."""
+    """Plan and assign a visit by the lead discipline before `deadline`: the first response (once per
+    referral), or an assessment when the lead changes."""
     conn = context.conn
     now = datetime.now(UTC)
     visit_id = uuid4()
@@ -113,7 +136,7 @@ async def plan_first_visit(
         visit_id,
         episode_id,
         referral_id,
-        VisitPurpose.FIRST_RESPONSE.value,
+        purpose.value,
         disciplines[0],
         now,
         latest_start,
@@ -126,7 +149,7 @@ async def plan_first_visit(
         VisitPlanned(
             episode_id=episode_id,
             visit_id=visit_id,
-            purpose=VisitPurpose.FIRST_RESPONSE,
+            purpose=purpose,
             discipline=disciplines[0],
             earliest_start=now,
             latest_start=latest_start,
@@ -170,4 +193,5 @@ HANDLERS: dict[type[Event], Handler] = {
     ReferralAccepted: on_accepted,
     ReferralRejected: on_closed,
     ReferralCancelled: on_closed,
+    LeadDisciplineTransferred: on_lead_transferred,
 }

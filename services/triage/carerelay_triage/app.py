@@ -1,40 +1,86 @@
-"""The triage faust-streaming app. Records reach the shared EventProcessor through the faust
-transport in libs/events; decisions leave through the outbox relay, like every other service."""
+"""The triage service: a faust-streaming worker. Records reach the shared EventProcessor through the
+faust transport in libs/events; decisions and clock events leave through the outbox relay, like every
+other service. The triage API (FastAPI) is served by uvicorn inside the same worker, and a faust
+timer runs the response clocks."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ssl
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import faust
+import structlog
+import uvicorn
 
+from carerelay_access.settings import AuthSettings
+from carerelay_access.web import secured_service_app
 from carerelay_events.faust_transport import attach_processor
-from carerelay_events.migrations import migrate
 from carerelay_events.processing import EventProcessor
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import KafkaSettings
-from carerelay_events.topics import Topic, topic_name
+from carerelay_events.topics import topic_name
 
-from .handlers import HANDLERS
+from . import clocks
+from .api import router
+from .handlers import FOLLOWED_TOPICS, handlers_for
+from .rules import load_rules
 from .settings import TriageSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+log = structlog.get_logger(__name__)
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn inside faust's worker: faust owns the process's signals, so uvicorn must not take them."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def faust_broker(kafka: KafkaSettings) -> str:
     return ";".join(f"kafka://{server.strip()}" for server in kafka.bootstrap_servers.split(","))
 
 
-def create_app(settings: TriageSettings | None = None, kafka: KafkaSettings | None = None) -> faust.App:
+def create_app(
+    settings: TriageSettings | None = None, kafka: KafkaSettings | None = None, auth: AuthSettings | None = None
+) -> faust.App:
     settings = settings or TriageSettings()
     kafka = kafka or KafkaSettings()
+    rules = load_rules(settings.rules_file)  # a bad rules file stops the service here, saying what is wrong
     runtime = EventRuntime(
-        name="triage", database_url=settings.database_url, handlers=HANDLERS, kafka=kafka, relay_enabled=settings.relay_enabled
+        name="triage",
+        database_url=settings.database_url,
+        handlers=handlers_for(rules),
+        kafka=kafka,
+        relay_enabled=settings.relay_enabled,
     )
     ready = asyncio.Event()
+
+    async def on_started(_: EventRuntime) -> None:
+        ready.set()
+
+    api = secured_service_app(
+        name="triage",
+        title="CareRelay triage",
+        settings=settings,
+        runtime=runtime,
+        routers=[router],
+        migrations=MIGRATIONS,
+        auth=auth,
+        on_started=on_started,
+        consume=False,
+    )
+    api.state.rules = rules
+    server = _QuietServer(uvicorn.Config(api, host=settings.host, port=settings.port, log_level="warning", lifespan="on"))
+
     app = faust.App(
-        "carerelay-triage",
+        runtime.consumer_group,
         broker=faust_broker(kafka),
         broker_credentials=_credentials(kafka),
         store="memory://",
@@ -42,42 +88,49 @@ def create_app(settings: TriageSettings | None = None, kafka: KafkaSettings | No
         topic_replication_factor=1,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
-        web_enabled=True,
-        web_host=settings.host,
-        web_port=settings.port,
-        web_in_thread=False,
+        web_enabled=False,
     )
 
     async def processor() -> EventProcessor:
         await ready.wait()
         return runtime.processor
 
-    attach_processor(app, [topic_name(Topic.REFERRAL, kafka.topic_prefix)], processor, name="triage-referrals")
+    attach_processor(app, [topic_name(topic, kafka.topic_prefix) for topic in FOLLOWED_TOPICS], processor, name="triage-events")
 
     @app.task
-    async def start_runtime() -> None:
-        await migrate(settings.database_url, MIGRATIONS)
-        await runtime.start(consume=False)
-        ready.set()
+    async def serve_api() -> None:
+        await server.serve()
+
+    @app.timer(interval=settings.clock_tick_seconds)
+    async def tick_clocks() -> None:
+        if not ready.is_set():
+            return
+        try:
+            async with runtime.pool.acquire() as conn, conn.transaction():
+                await clocks.tick(conn, runtime.outbox)
+        except Exception as error:  # an outage: the next tick tries again, nothing is lost
+            log.warning("response clock tick failed", error=type(error).__name__)
 
     @app.on_before_shutdown.connect
-    async def stop_runtime(sender: Any, **_: Any) -> None:
-        await runtime.stop()
-
-    @app.page("/health")
-    async def health(web: Any, request: Any) -> Any:
-        ok = ready.is_set() and runtime.healthy()
-        return web.json({"status": "ok" if ok else "starting"}, status=200 if ok else 503)
+    async def stop_api(sender: Any, **kwargs: Any) -> None:
+        server.should_exit = True
+        for _attempt in range(100):
+            if not server.started:
+                break
+            await asyncio.sleep(0.1)
 
     return app
 
 
 def _credentials(kafka: KafkaSettings) -> Any:
+    """faust's credentials from the same settings as every other client: SASL (SCRAM) with or without
+    TLS, or TLS alone."""
+    tls = ssl.create_default_context(cafile=kafka.ssl_cafile) if kafka.security_protocol in ("SSL", "SASL_SSL") else None
     if kafka.sasl_mechanism and kafka.sasl_username:
         password = kafka.sasl_password.get_secret_value() if kafka.sasl_password else ""
         return faust.SASLCredentials(
-            username=kafka.sasl_username,
-            password=password,
-            mechanism=kafka.sasl_mechanism,
+            username=kafka.sasl_username, password=password, mechanism=kafka.sasl_mechanism, ssl_context=tls
         )
+    if tls is not None:
+        return faust.SSLCredentials(tls)
     return None

@@ -1,45 +1,32 @@
-"""The first triage rules: response tier, lead discipline and first-contact deadline.
+"""Triage decisions: response tier, lead discipline and first-contact deadline, by the rules file.
 
-Each rule that fires is named in the decision, so a clinician can see why. (Issue 5 moves these into
-a versioned rules file a clinical lead can edit; the names stay.)
+The rules live in a versioned YAML file a clinical lead reads and changes (rules/triage-rules.yaml,
+described in RULES.md); this module applies them. Each rule that fires is named in the decision, in
+the order they were applied, so a clinician can see why.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from carerelay_events.catalogue import ReferralReceived
-from carerelay_events.vocabulary import UCR_NEEDS, CareSetting, LeadDiscipline, PresentingNeed, ReferralRoute, ResponseTier
+from carerelay_events.vocabulary import CareSetting, LeadDiscipline, ResponseTier
 
-from .news2 import News2Band, score
+from .news2 import score
+from .rules import DEFAULT_RULES_FILE, URGENCY, ReferralFacts, RulesError, TriageRules, load_rules
 
-RULES_VERSION = "2026.11-skeleton"
 
-ALLOWED_TIME: dict[ResponseTier, timedelta] = {
-    ResponseTier.UCR_2H: timedelta(hours=2),
-    ResponseTier.RAPID: timedelta(hours=3),
-    ResponseTier.FAST: timedelta(days=1),
-    ResponseTier.NORMAL: timedelta(days=3),
-}
+@cache
+def default_rules() -> TriageRules:
+    """The rules in DEFAULT_RULES_FILE, read and checked once."""
+    return load_rules(DEFAULT_RULES_FILE)
 
-CARE_HOME_RESPONSE = timedelta(minutes=60)
 
-THERAPY_NEEDS = frozenset(
-    {PresentingNeed.FALL, PresentingNeed.REDUCED_FUNCTION, PresentingNeed.URGENT_EQUIPMENT, PresentingNeed.REABLEMENT}
-)
-SOCIAL_CARE_NEEDS = frozenset({PresentingNeed.CARER_BREAKDOWN})
-NURSING_NEEDS = frozenset(
-    {
-        PresentingNeed.PALLIATIVE_CRISIS,
-        PresentingNeed.URGENT_CATHETER_CARE,
-        PresentingNeed.URGENT_DIABETES_SUPPORT,
-        PresentingNeed.CONFUSION_DELIRIUM,
-        PresentingNeed.FRAILTY_DECOMPENSATION,
-        PresentingNeed.MEDICATION,
-        PresentingNeed.WOUND_CARE,
-    }
-)
+# Kept for modules that imported the constants before the rules moved into a file: the default file's values.
+RULES_VERSION: str = default_rules().version
+ALLOWED_TIME: dict[ResponseTier, timedelta] = {tier: default_rules().allowed_time(tier) for tier in ResponseTier}
 
 
 @dataclass(frozen=True)
@@ -51,6 +38,8 @@ class TriageDecision:
     rules_fired: tuple[str, ...]
     news2_score: int | None
     advise_emergency_services: bool
+    rules_version: str
+    """The `version` of the rules file that made the decision."""
 
 
 def _after(received_at: datetime, allowed: timedelta) -> datetime:
@@ -58,56 +47,57 @@ def _after(received_at: datetime, allowed: timedelta) -> datetime:
     return (received_at.astimezone(UTC) + allowed).astimezone(received_at.tzinfo)
 
 
-def decide(referral: ReferralReceived) -> TriageDecision:
+def decide(referral: ReferralReceived, rules: TriageRules | None = None) -> TriageDecision:
+    """Apply `rules` (default: DEFAULT_RULES_FILE) to a referral, in the file's five steps (RULES.md)."""
+    if rules is None:
+        rules = default_rules()
     fired: list[str] = []
-    needs = set(referral.presenting_needs)
     news2 = score(referral.observations) if referral.observations else None
+    facts = ReferralFacts(
+        needs=frozenset(referral.presenting_needs),
+        route=referral.route,
+        from_care_home=referral.from_care_home,
+        news2_band=news2.band if news2 else None,
+        clinical_frailty_scale=referral.clinical_frailty_scale,
+        received_in_night_hours=rules.received_in_night_hours(referral.received_at),
+    )
 
-    if needs & UCR_NEEDS:
-        tier = ResponseTier.UCR_2H
-        fired.append("ucr-clinical-need")
-    elif referral.route == ReferralRoute.STEP_DOWN:
-        tier = ResponseTier.FAST
-        fired.append("step-down-next-day")
-    else:
-        tier = ResponseTier.NORMAL
-        fired.append("default-normal")
-
+    tier_rule = next((rule for rule in rules.tier_rules if rule.applies(facts)), None)
+    if tier_rule is None:
+        raise RulesError(f"rules {rules.version}: no tier rule applies; the last tier rule must have no conditions")
+    tier = tier_rule.then_tier
+    fired.append(tier_rule.name)
     if news2 is not None:
-        fired.append(f"news2-{news2.band.value}")
-        # NEWS2 7+ (high) is at least as urgent as 5-6: if the person stays home, no 1- or 3-day clock.
-        if news2.band in (News2Band.HIGH, News2Band.MEDIUM, News2Band.LOW_MEDIUM) and tier != ResponseTier.UCR_2H:
-            tier = ResponseTier.RAPID
-            fired.append("news2-urgent-review-rapid")
+        fired.append(f"news2-{news2.band.value}")  # the band, so the explanation shows what the NEWS2 rules saw
 
-    deadline = _after(referral.received_at, ALLOWED_TIME[tier])
-    if referral.from_care_home and tier == ResponseTier.UCR_2H:
-        deadline = _after(referral.received_at, CARE_HOME_RESPONSE)
-        fired.append("care-home-60-minutes")
+    for raise_rule in rules.raise_rules:
+        more_urgent = URGENCY.index(raise_rule.then_raise_to) < URGENCY.index(tier)
+        if more_urgent and raise_rule.applies(replace(facts, tier=tier)):
+            tier = raise_rule.then_raise_to
+            fired.append(raise_rule.name)
+    facts = replace(facts, tier=tier)
 
-    if needs & NURSING_NEEDS or (news2 is not None and news2.band != News2Band.LOW):
-        lead = LeadDiscipline.NURSE
-        fired.append("lead-nurse-clinical-need")
-    elif needs & THERAPY_NEEDS:
-        lead = LeadDiscipline.THERAPIST
-        fired.append("lead-therapist-function")
-    elif needs & SOCIAL_CARE_NEEDS:
-        lead = LeadDiscipline.SOCIAL_CARE
-        fired.append("lead-social-care")
-    else:
-        lead = LeadDiscipline.NURSE
-        fired.append("lead-nurse-default")
+    allowed = rules.allowed_time(tier)
+    for deadline_rule in rules.deadline_rules:
+        if deadline_rule.then_respond_within < allowed and deadline_rule.applies(facts):
+            allowed = deadline_rule.then_respond_within
+            fired.append(deadline_rule.name)
 
-    emergency = news2 is not None and news2.band == News2Band.HIGH
-    if emergency:
-        fired.append("news2-emergency-advise-999")
+    lead_rule = next((rule for rule in rules.lead_rules if rule.applies(facts)), None)
+    if lead_rule is None:
+        raise RulesError(f"rules {rules.version}: no lead rule applies; the last lead rule must have no conditions")
+    fired.append(lead_rule.name)
+
+    emergency = [rule.name for rule in rules.emergency_rules if rule.applies(facts)]
+    fired += emergency
 
     return TriageDecision(
         tier=tier,
-        lead_discipline=lead,
+        lead_discipline=lead_rule.then_lead,
         care_setting=CareSetting.HOME,
-        first_contact_deadline=deadline,
+        first_contact_deadline=_after(referral.received_at, allowed),
         rules_fired=tuple(fired),
         news2_score=news2.score if news2 else None,
-        advise_emergency_services=emergency,
+        advise_emergency_services=bool(emergency),
+        rules_version=rules.version,
     )

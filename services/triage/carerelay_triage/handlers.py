@@ -1,55 +1,99 @@
-"""Triage's event handlers: a received referral gets a decision, stored and published together."""
+"""Triage's event handlers: a received referral gets a decision and a running response clock, stored
+and published together; visits and the hub's decisions move the clock."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from carerelay_events.catalogue import Event, ReferralReceived, TriageCompleted
+from carerelay_events.catalogue import (
+    Event,
+    ReferralCancelled,
+    ReferralReceived,
+    ReferralRejected,
+    TriageCompleted,
+    VisitAssigned,
+    VisitRescheduled,
+    VisitStarted,
+)
 from carerelay_events.processing import Handler, HandlerContext
+from carerelay_events.topics import Topic
 
-from .decision import RULES_VERSION, decide
+from . import clocks
+from .decision import decide
+from .rules import TriageRules
+
+FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.VISIT]
 
 
-async def on_referral_received(event: ReferralReceived, context: HandlerContext) -> None:
-    decision = decide(event)
-    decided_at = datetime.now(UTC)
-    inserted = await context.conn.fetchval(
-        """
-        INSERT INTO triage_decisions (referral_id, episode_id, decided_at, tier, lead_discipline, route, care_setting,
-                                      first_contact_deadline, news2_score, rules_version, rules_fired)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-        ON CONFLICT (referral_id) DO NOTHING RETURNING true
-        """,
-        event.referral_id,
-        event.episode_id,
-        decided_at,
-        decision.tier.value,
-        decision.lead_discipline.value,
-        event.route.value,
-        decision.care_setting.value,
-        decision.first_contact_deadline,
-        decision.news2_score,
-        RULES_VERSION,
-        list(decision.rules_fired),
-    )
-    if not inserted:
-        return  # the same referral published again under a new event id: already decided
-    await context.emit(
-        TriageCompleted(
-            episode_id=event.episode_id,
-            referral_id=event.referral_id,
-            decided_at=decided_at,
-            tier=decision.tier,
-            lead_discipline=decision.lead_discipline,
-            route=event.route,
-            care_setting=decision.care_setting,
-            first_contact_deadline=decision.first_contact_deadline,
-            rules_version=RULES_VERSION,
-            rules_fired=list(decision.rules_fired),
-            news2_score=decision.news2_score,
-            advise_emergency_services=decision.advise_emergency_services,
+def handlers_for(rules: TriageRules) -> dict[type[Event], Handler]:
+    """The handlers, deciding by `rules` (loaded and checked at start-up)."""
+
+    async def on_referral_received(event: ReferralReceived, context: HandlerContext) -> None:
+        decision = decide(event, rules)
+        decided_at = datetime.now(UTC)
+        inserted = await context.conn.fetchval(
+            """
+            INSERT INTO triage_decisions (referral_id, episode_id, decided_at, tier, lead_discipline, route, care_setting,
+                                          first_contact_deadline, news2_score, rules_version, rules_fired, team, received_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            ON CONFLICT (referral_id) DO NOTHING RETURNING true
+            """,
+            event.referral_id,
+            event.episode_id,
+            decided_at,
+            decision.tier.value,
+            decision.lead_discipline.value,
+            event.route.value,
+            decision.care_setting.value,
+            decision.first_contact_deadline,
+            decision.news2_score,
+            rules.version,
+            list(decision.rules_fired),
+            event.team,
+            event.received_at,
         )
-    )
+        if not inserted:
+            return  # the same referral published again under a new event id: already decided
+        await clocks.start(context.conn, event.episode_id, event.referral_id, event.received_at)
+        await clocks.set_deadline(
+            context.conn, event.episode_id, decision.tier, decision.first_contact_deadline, rules.at_risk_fraction
+        )
+        await context.emit(
+            TriageCompleted(
+                episode_id=event.episode_id,
+                referral_id=event.referral_id,
+                decided_at=decided_at,
+                tier=decision.tier,
+                lead_discipline=decision.lead_discipline,
+                route=event.route,
+                care_setting=decision.care_setting,
+                first_contact_deadline=decision.first_contact_deadline,
+                rules_version=rules.version,
+                rules_fired=list(decision.rules_fired),
+                news2_score=decision.news2_score,
+                advise_emergency_services=decision.advise_emergency_services,
+            )
+        )
 
+    async def on_visit_assigned(event: VisitAssigned | VisitRescheduled, context: HandlerContext) -> None:
+        await context.conn.execute(
+            "INSERT INTO care_team (episode_id, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            event.episode_id,
+            event.staff_id,
+        )
+        await clocks.visit_assigned(context.conn, event.episode_id, event.planned_start)
 
-HANDLERS: dict[type[Event], Handler] = {ReferralReceived: on_referral_received}
+    async def on_visit_started(event: VisitStarted, context: HandlerContext) -> None:
+        await clocks.first_contact(context.conn, context.outbox, event.episode_id, event.at)
+
+    async def on_referral_closed(event: ReferralRejected | ReferralCancelled, context: HandlerContext) -> None:
+        await clocks.stop(context.conn, event.episode_id)
+
+    return {
+        ReferralReceived: on_referral_received,
+        VisitAssigned: on_visit_assigned,
+        VisitRescheduled: on_visit_assigned,
+        VisitStarted: on_visit_started,
+        ReferralRejected: on_referral_closed,
+        ReferralCancelled: on_referral_closed,
+    }

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from carerelay_events.service import ServiceSettings
+
+from .rules import DEFAULT_RULES_FILE
 
 
 class TriageSettings(ServiceSettings):
@@ -10,4 +14,7 @@ class TriageSettings(ServiceSettings):
 
     database_url: str = "postgresql://carerelay_triage:carerelay_triage@127.0.0.1:55432/carerelay_triage"
     port: int = 8102
-    """faust's web server (health and faust's own pages)."""
+    """The triage API (and /health), served inside the faust worker."""
+    rules_file: Path = DEFAULT_RULES_FILE
+    """The clinical lead's rules (see RULES.md); checked at start-up."""
+    clock_tick_seconds: float = 1.0

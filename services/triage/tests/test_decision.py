@@ -24,7 +24,7 @@ from carerelay_events.vocabulary import (
     ReferrerRole,
     ResponseTier,
 )
-from carerelay_triage.decision import TriageDecision, decide
+from carerelay_triage.decision import RULES_VERSION, TriageDecision, decide
 
 RECEIVED_AT = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
 
@@ -409,3 +409,92 @@ def test_deadline_is_elapsed_time_across_the_autumn_clock_change(from_care_home:
 
     assert allowed(decision, received_at) == expected
     assert decision.first_contact_deadline.utcoffset() is not None
+
+
+# ---------------------------------------------------------------- severe frailty (Clinical Frailty Scale)
+
+
+@pytest.mark.parametrize("cfs", [7, 8, 9])
+def test_severe_frailty_without_a_ucr_need_is_seen_within_a_day(cfs: int) -> None:
+    """A GP refers a woman living with severe frailty (Clinical Frailty Scale 7 or more: dependent for
+    personal care) for a medicines review; nothing on the nine 2-hour needs.
+
+    Expected: fast (within 1 day), nurse lead, by the rule "severe-frailty-fast": a 3-day wait is too
+    long for someone this frail. Medication needs a registered nurse.
+    """
+    decision = decide(
+        referral(
+            route=ReferralRoute.STEP_UP,
+            referrer=ReferrerRole.GP,
+            needs=[PresentingNeed.MEDICATION],
+            reason="Medicines review; housebound, dependent for personal care",
+            clinical_frailty_scale=cfs,
+        )
+    )
+
+    assert decision.tier == ResponseTier.FAST
+    assert decision.lead_discipline == LeadDiscipline.NURSE
+    assert allowed(decision) == timedelta(days=1)
+    assert decision.rules_fired == ("severe-frailty-fast", "lead-nurse-clinical-need")
+    assert decision.rules_version == RULES_VERSION
+
+
+def test_frailty_below_7_keeps_the_normal_clock() -> None:
+    decision = decide(
+        referral(
+            route=ReferralRoute.STEP_UP,
+            referrer=ReferrerRole.GP,
+            needs=[PresentingNeed.MEDICATION],
+            reason="Medicines review",
+            clinical_frailty_scale=6,
+        )
+    )
+
+    assert decision.tier == ResponseTier.NORMAL
+    assert decision.rules_fired == ("default-normal", "lead-nurse-clinical-need")
+
+
+@pytest.mark.parametrize(
+    ("route", "needs", "tier", "tier_rule"),
+    [
+        pytest.param(
+            ReferralRoute.STEP_UP, [PresentingNeed.FALL], ResponseTier.UCR_2H, "ucr-clinical-need", id="ucr-need-keeps-2h"
+        ),
+        pytest.param(
+            ReferralRoute.STEP_DOWN, [PresentingNeed.REABLEMENT], ResponseTier.FAST, "step-down-next-day", id="step-down"
+        ),
+    ],
+)
+def test_severe_frailty_never_slows_a_referral_down(
+    route: ReferralRoute, needs: list[PresentingNeed], tier: ResponseTier, tier_rule: str
+) -> None:
+    decision = decide(
+        referral(route=route, referrer=ReferrerRole.GP, needs=needs, reason="Severely frail", clinical_frailty_scale=8)
+    )
+
+    assert decision.tier == tier
+    assert decision.rules_fired[0] == tier_rule
+    assert "severe-frailty-fast" not in decision.rules_fired
+
+
+def test_severe_frailty_with_urgent_review_news2_is_rapid() -> None:
+    """NEWS2 5-6 still raises a severely frail person's referral from fast to rapid (3 hours)."""
+    decision = decide(
+        referral(
+            route=ReferralRoute.STEP_UP,
+            referrer=ReferrerRole.COMMUNITY_TEAM,
+            needs=[PresentingNeed.WOUND_CARE],
+            reason="Leg ulcer, now unwell",
+            observations={**UNREMARKABLE, "respiration_rate": 22, "pulse": 115, "temperature_celsius": 38.5},
+            clinical_frailty_scale=7,
+        )
+    )
+
+    assert decision.tier == ResponseTier.RAPID
+    assert allowed(decision) == timedelta(hours=3)
+    assert decision.rules_fired == (
+        "severe-frailty-fast",
+        "news2-medium",
+        "news2-urgent-review-rapid",
+        "lead-nurse-clinical-need",
+    )

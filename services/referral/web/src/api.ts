@@ -1,0 +1,220 @@
+/** The referral API over fetch: bearer token, JSON, errors decoded, 401 handed to sign-in. */
+
+import { session } from "./auth.js";
+import {
+  type BoardRow,
+  type Practice,
+  type ReferralDetail,
+  type TimelineItem,
+  decodeBoardRow,
+  decodeBoardRows,
+  decodePractices,
+  decodeReferralDetail,
+  decodeTimeline,
+  isRecord,
+  str,
+} from "./model.js";
+import { noteServerDate } from "./time.js";
+
+export interface FieldError {
+  readonly field: string;
+  readonly reason: string;
+}
+
+export type ApiFailure =
+  | { readonly kind: "network"; readonly message: string }
+  | { readonly kind: "aborted" }
+  /** Not signed in, or the API said 401: sign-in has been started (the draft is kept). */
+  | { readonly kind: "auth" }
+  | { readonly kind: "http"; readonly status: number; readonly detail: string; readonly errors: readonly FieldError[] }
+  /** The API answered 2xx but not with what the contract says. */
+  | { readonly kind: "unexpected"; readonly status: number };
+
+export type ApiResult<T> = { readonly ok: true; readonly status: number; readonly data: T } | { readonly ok: false; readonly failure: ApiFailure };
+
+type UnauthorisedHandler = () => void;
+let unauthorised: UnauthorisedHandler = () => undefined;
+
+/** What to do on a 401 (the app saves the draft, clears the token and signs in again). */
+export function setUnauthorisedHandler(handler: UnauthorisedHandler): void {
+  unauthorised = handler;
+}
+
+/** Whether a failed send may simply be retried with the same Idempotency-Key. */
+export function isRetryable(failure: ApiFailure): boolean {
+  if (failure.kind === "network") return true;
+  if (failure.kind === "http") return [408, 425, 429, 500, 502, 503, 504].includes(failure.status);
+  return false;
+}
+
+export function describeFailure(failure: ApiFailure): string {
+  switch (failure.kind) {
+    case "network":
+      return "The hub could not be reached (network problem).";
+    case "aborted":
+      return "Cancelled.";
+    case "auth":
+      return "Your sign-in has ended; signing in again.";
+    case "unexpected":
+      return `The hub answered in a way this screen does not understand (HTTP ${failure.status}).`;
+    case "http":
+      if (failure.status === 403) return `Not allowed: ${failure.detail}`;
+      if (failure.status === 404) return `Not found: ${failure.detail}`;
+      if (failure.status === 409) return failure.detail;
+      if (failure.status >= 500) return `The hub had a problem (HTTP ${failure.status}). ${failure.detail}`.trim();
+      return failure.detail;
+  }
+}
+
+function decodeErrors(body: unknown): FieldError[] {
+  if (!isRecord(body) || !Array.isArray(body["errors"])) return [];
+  const errors: FieldError[] = [];
+  for (const item of body["errors"]) {
+    if (!isRecord(item)) continue;
+    errors.push({ field: str(item["field"]) ?? "(body)", reason: str(item["reason"]) ?? "invalid" });
+  }
+  return errors;
+}
+
+interface RequestOptions {
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResult<unknown>> {
+  const current = session();
+  if (current === null) {
+    unauthorised();
+    return { ok: false, failure: { kind: "auth" } };
+  }
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    Authorization: `Bearer ${current.token}`,
+    ...options.headers,
+  };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(options.body);
+  }
+  const controller = new AbortController();
+  const timeout = window.setTimeout(() => controller.abort(), options.timeoutMs ?? 20_000);
+  const outer = options.signal;
+  const onOuterAbort = (): void => controller.abort();
+  outer?.addEventListener("abort", onOuterAbort);
+  const sentAt = Date.now();
+  let response: Response;
+  try {
+    const init: RequestInit = { method, headers, signal: controller.signal, cache: "no-store", credentials: "same-origin" };
+    if (body !== undefined) init.body = body;
+    response = await fetch(path, init);
+  } catch {
+    if (outer?.aborted === true) return { ok: false, failure: { kind: "aborted" } };
+    return { ok: false, failure: { kind: "network", message: "network error" } };
+  } finally {
+    window.clearTimeout(timeout);
+    outer?.removeEventListener("abort", onOuterAbort);
+  }
+  noteServerDate(response.headers.get("Date"), sentAt, Date.now());
+  if (response.status === 401) {
+    unauthorised();
+    return { ok: false, failure: { kind: "auth" } };
+  }
+  let data: unknown = null;
+  try {
+    const text = await response.text();
+    data = text === "" ? null : JSON.parse(text);
+  } catch {
+    if (outer?.aborted === true) return { ok: false, failure: { kind: "aborted" } };
+    data = null;
+  }
+  if (!response.ok) {
+    const detail = isRecord(data) ? str(data["detail"]) : null;
+    return {
+      ok: false,
+      failure: { kind: "http", status: response.status, detail: detail ?? `HTTP ${response.status}`, errors: decodeErrors(data) },
+    };
+  }
+  return { ok: true, status: response.status, data };
+}
+
+function mapped<T>(result: ApiResult<unknown>, decode: (data: unknown) => T | null): ApiResult<T> {
+  if (!result.ok) return result;
+  const value = decode(result.data);
+  if (value === null) return { ok: false, failure: { kind: "unexpected", status: result.status } };
+  return { ok: true, status: result.status, data: value };
+}
+
+const BASE = "/api/referral";
+
+export async function submitReferral(payload: unknown, idempotencyKey: string): Promise<ApiResult<BoardRow>> {
+  const result = await request("POST", `${BASE}/referrals`, { body: payload, headers: { "Idempotency-Key": idempotencyKey } });
+  return mapped(result, decodeBoardRow);
+}
+
+export async function addToReferral(referralId: string, payload: unknown, idempotencyKey: string): Promise<ApiResult<BoardRow>> {
+  const result = await request("POST", `${BASE}/referrals/${encodeURIComponent(referralId)}/additions`, {
+    body: payload,
+    headers: { "Idempotency-Key": idempotencyKey },
+  });
+  return mapped(result, decodeBoardRow);
+}
+
+export async function searchPractices(query: string, signal: AbortSignal): Promise<ApiResult<Practice[]>> {
+  const result = await request("GET", `${BASE}/practices?${new URLSearchParams({ q: query }).toString()}`, { signal, timeoutMs: 8000 });
+  return mapped(result, decodePractices);
+}
+
+/**
+ * Open referrals for this person. POST /open-episodes/search keeps the NHS number out of URLs (and
+ * so out of proxy logs); GET /open-episodes?nhs_number= is the older form, used only if the POST
+ * route is not there (404/405).
+ */
+export async function openEpisodes(nhsNumber: string, signal: AbortSignal): Promise<ApiResult<BoardRow[]>> {
+  const result = await request("POST", `${BASE}/open-episodes/search`, { body: { nhs_number: nhsNumber }, signal, timeoutMs: 10_000 });
+  if (!result.ok && result.failure.kind === "http" && (result.failure.status === 404 || result.failure.status === 405)) {
+    const fallback = await request("GET", `${BASE}/open-episodes?${new URLSearchParams({ nhs_number: nhsNumber }).toString()}`, {
+      signal,
+      timeoutMs: 10_000,
+    });
+    return mapped(fallback, decodeBoardRows);
+  }
+  return mapped(result, decodeBoardRows);
+}
+
+export interface BoardFilters {
+  readonly tier: string;
+  readonly route: string;
+  readonly team: string;
+  readonly locality: string;
+}
+
+export async function listOpenReferrals(filters: BoardFilters, signal?: AbortSignal): Promise<ApiResult<BoardRow[]>> {
+  const params = new URLSearchParams({ open: "true" });
+  for (const name of ["tier", "route", "team", "locality"] as const) {
+    if (filters[name] !== "") params.set(name, filters[name]);
+  }
+  params.set("limit", "200");
+  const options: RequestOptions = signal !== undefined ? { signal } : {};
+  return mapped(await request("GET", `${BASE}/referrals?${params.toString()}`, options), decodeBoardRows);
+}
+
+export async function getReferral(referralId: string, signal?: AbortSignal): Promise<ApiResult<ReferralDetail>> {
+  const options: RequestOptions = signal !== undefined ? { signal } : {};
+  return mapped(await request("GET", `${BASE}/referrals/${encodeURIComponent(referralId)}`, options), decodeReferralDetail);
+}
+
+export async function getTimeline(referralId: string, signal?: AbortSignal): Promise<ApiResult<TimelineItem[]>> {
+  const options: RequestOptions = signal !== undefined ? { signal } : {};
+  return mapped(await request("GET", `${BASE}/referrals/${encodeURIComponent(referralId)}/timeline`, options), decodeTimeline);
+}
+
+export async function acceptReferral(referralId: string): Promise<ApiResult<BoardRow>> {
+  return mapped(await request("POST", `${BASE}/referrals/${encodeURIComponent(referralId)}/accept`, { body: {} }), decodeBoardRow);
+}
+
+export async function rejectReferral(referralId: string, reason: string): Promise<ApiResult<BoardRow>> {
+  return mapped(await request("POST", `${BASE}/referrals/${encodeURIComponent(referralId)}/reject`, { body: { reason } }), decodeBoardRow);
+}

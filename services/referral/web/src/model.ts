@@ -1,0 +1,201 @@
+/** What the referral API returns, decoded defensively from unknown JSON (no `any`). */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function str(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+export function num(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+export function bool(value: unknown): boolean | null {
+  return typeof value === "boolean" ? value : null;
+}
+
+export function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+export const OPEN_STATUSES = ["received", "triaged", "accepted", "first-visit-planned"] as const;
+export const CLOSED_STATUSES = ["rejected", "cancelled", "closed", "first-contact-made"] as const;
+/** Only these can still be accepted or rejected (others answer 409). */
+export const UNDECIDED_STATUSES = ["received", "triaged"] as const;
+
+export function isUndecided(status: string): boolean {
+  return (UNDECIDED_STATUSES as readonly string[]).includes(status);
+}
+
+export function isClosedStatus(status: string): boolean {
+  return (CLOSED_STATUSES as readonly string[]).includes(status);
+}
+
+export interface PatientSummary {
+  readonly name: string | null;
+  readonly nhs_number: string | null;
+  readonly date_of_birth: string | null;
+}
+
+export interface BoardRow {
+  readonly referral_id: string;
+  readonly episode_id: string;
+  readonly status: string;
+  readonly route: string | null;
+  readonly received_at: string | null;
+  readonly tier: string | null;
+  readonly lead_discipline: string | null;
+  readonly first_contact_deadline: string | null;
+  readonly clock: string | null;
+  readonly team: string | null;
+  readonly locality: string | null;
+  readonly presenting_needs: readonly string[];
+  readonly first_visit_planned_start: string | null;
+  readonly first_contact_at: string | null;
+  readonly patient: PatientSummary;
+  /** Who accepted or rejected it, and why it was rejected (when decided). */
+  readonly decided_by: string | null;
+  readonly rejection_reason: string | null;
+}
+
+export interface ReferralDetail extends BoardRow {
+  /** The full submitted payload (whatever the API stored), or null if not shown to this user. */
+  readonly referral: Record<string, unknown> | null;
+}
+
+export interface TimelineItem {
+  readonly at: string | null;
+  readonly type: string;
+  readonly summary: string;
+}
+
+export interface Practice {
+  readonly code: string;
+  readonly name: string;
+}
+
+function patientOf(value: unknown, referral: Record<string, unknown> | null): PatientSummary {
+  if (isRecord(value)) {
+    return {
+      name: str(value["name"]),
+      nhs_number: str(value["nhs_number"]),
+      date_of_birth: str(value["date_of_birth"]),
+    };
+  }
+  // Fallback: the full payload, if present, names the patient.
+  const submitted = referral !== null && isRecord(referral["patient"]) ? referral["patient"] : null;
+  if (submitted !== null) {
+    const given = str(submitted["given_name"]) ?? "";
+    const family = str(submitted["family_name"]) ?? "";
+    const name = `${given} ${family}`.trim();
+    return {
+      name: name === "" ? null : name,
+      nhs_number: str(submitted["nhs_number"]),
+      date_of_birth: str(submitted["date_of_birth"]),
+    };
+  }
+  return { name: null, nhs_number: null, date_of_birth: null };
+}
+
+export function decodeBoardRow(value: unknown): BoardRow | null {
+  if (!isRecord(value)) return null;
+  const referralId = str(value["referral_id"]);
+  const status = str(value["status"]);
+  if (referralId === null || status === null) return null;
+  const referral = isRecord(value["referral"]) ? value["referral"] : null;
+  const needs = value["presenting_needs"] !== undefined ? strings(value["presenting_needs"]) : strings(referral?.["presenting_needs"]);
+  return {
+    referral_id: referralId,
+    episode_id: str(value["episode_id"]) ?? "",
+    status,
+    route: str(value["route"]),
+    received_at: str(value["received_at"]),
+    tier: str(value["tier"]),
+    lead_discipline: str(value["lead_discipline"]),
+    first_contact_deadline: str(value["first_contact_deadline"]),
+    clock: str(value["clock"]),
+    team: str(value["team"]),
+    locality: str(value["locality"]),
+    presenting_needs: needs,
+    first_visit_planned_start: str(value["first_visit_planned_start"]),
+    first_contact_at: str(value["first_contact_at"]),
+    patient: patientOf(value["patient"], referral),
+    decided_by: str(value["decided_by"]),
+    rejection_reason: str(value["rejection_reason"]),
+  };
+}
+
+export function decodeReferralDetail(value: unknown): ReferralDetail | null {
+  const row = decodeBoardRow(value);
+  if (row === null || !isRecord(value)) return null;
+  return { ...row, referral: isRecord(value["referral"]) ? value["referral"] : null };
+}
+
+/** The `items` list of a list response, or null when the body is not one. */
+function itemsOf(value: unknown): unknown[] | null {
+  return isRecord(value) && Array.isArray(value["items"]) ? value["items"] : null;
+}
+
+export function decodeBoardRows(value: unknown): BoardRow[] | null {
+  const items = itemsOf(value);
+  if (items === null) return null;
+  return items.map(decodeBoardRow).filter((row): row is BoardRow => row !== null);
+}
+
+export function decodeTimeline(value: unknown): TimelineItem[] | null {
+  const list = itemsOf(value);
+  if (list === null) return null;
+  const items: TimelineItem[] = [];
+  for (const item of list) {
+    if (!isRecord(item)) continue;
+    items.push({
+      at: str(item["at"]),
+      type: str(item["type"]) ?? "event",
+      summary: str(item["summary"]) ?? "",
+    });
+  }
+  return items;
+}
+
+export function decodePractices(value: unknown): Practice[] | null {
+  const list = itemsOf(value);
+  if (list === null) return null;
+  const practices: Practice[] = [];
+  for (const item of list) {
+    if (!isRecord(item)) continue;
+    const code = str(item["code"]);
+    const name = str(item["name"]);
+    if (code !== null) practices.push({ code, name: name ?? "" });
+  }
+  return practices;
+}
+
+/** A live event: `data: {episode_id, referral_id?, type, at}`. */
+export interface LiveEvent {
+  readonly id: string | null;
+  readonly type: string;
+  readonly episode_id: string | null;
+  readonly referral_id: string | null;
+  readonly at: string | null;
+}
+
+export function decodeLiveEvent(id: string | null, eventType: string, data: string): LiveEvent | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isRecord(parsed)) return null;
+  return {
+    id,
+    type: str(parsed["type"]) ?? eventType,
+    episode_id: str(parsed["episode_id"]),
+    referral_id: str(parsed["referral_id"]),
+    at: str(parsed["at"]),
+  };
+}

@@ -1,0 +1,46 @@
+"""Real Chromium (Debian's package) driven by Playwright, for the browser tests. No browser is
+downloaded: Playwright launches /usr/bin/chromium. Screenshots go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+async def launch() -> tuple[Playwright, Browser]:
+    playwright = await async_playwright().start()
+    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return playwright, browser
+
+
+async def new_desk(browser: Browser, width: int = 1440, height: int = 900) -> BrowserContext:
+    """A hub phone-desk screen."""
+    return await browser.new_context(viewport={"width": width, "height": height}, locale="en-GB", timezone_id="Europe/London")
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+async def sign_in(page: Page, origin: str, name: str, start: str = "/hub/") -> None:
+    """Open the app and sign in on the issuer's page by choosing the demo user called `name`."""
+    await page.goto(f"{origin}{start}")
+    await page.get_by_role("button", name=name).click()
+    await page.wait_for_url(f"{origin}/hub/**")
