@@ -4,11 +4,14 @@ next to its field; a draft surviving a reload. Screenshots go to artifacts/scree
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, Page, expect
+
+from carerelay_events.nhs_number import check_digit
 
 from .support.browser import launch, new_desk, screenshot, sign_in
 from .support.system import RunningSystem
@@ -75,6 +78,17 @@ async def _take_by_keyboard(page: Page, patient: dict[str, str], referrer: dict[
     return href.rsplit("/", 1)[-1]
 
 
+def fresh_nhs_number() -> str:
+    """A valid NHS number (Modulus 11) from the 999 test range, new for each run, so earlier
+    referrals for the same person do not count as open episodes here."""
+    while True:
+        first_nine = f"999{random.randint(0, 999_999):06d}"
+        digit = check_digit(first_nine)
+        if digit is not None:
+            number = f"{first_nine}{digit}"
+            return f"{number[:3]} {number[3:6]} {number[6:]}"
+
+
 MRS_A = {
     "nhs_number": "999 000 0018",
     "given_name": "Alice",
@@ -106,10 +120,16 @@ async def test_two_referrals_by_keyboard_appear_live_on_another_board_and_one_is
     await screenshot(desk, "hub-referral-form")
 
     mrs_a = await _take_by_keyboard(
-        desk, MRS_A, GP, ["reduced-function", "medication"], "Increasingly unsteady at home; struggling with her tablets."
+        desk,
+        {**MRS_A, "nhs_number": fresh_nhs_number()},
+        GP,
+        ["reduced-function", "medication"],
+        "Increasingly unsteady at home; struggling with her tablets.",
     )
     await desk.goto(f"{system.web_origin}/hub/#/new")
-    ethel = await _take_by_keyboard(desk, ETHEL, GP, ["fall"], "Fell this morning, no injury, cannot get up alone.")
+    ethel = await _take_by_keyboard(
+        desk, {**ETHEL, "nhs_number": fresh_nhs_number()}, GP, ["fall"], "Fell this morning, no injury, cannot get up alone."
+    )
 
     # Both arrive on the other window without a reload, and move on as triage decides.
     for referral_id in (mrs_a, ethel):
@@ -168,7 +188,7 @@ async def test_bad_input_is_shown_next_to_its_field_and_a_draft_survives_a_reloa
 
 
 async def _take_until_error(page: Page) -> None:
-    patient = {**MRS_A, "nhs_number": "999 000 0042", "practice": "C82099"}
+    patient = {**MRS_A, "nhs_number": fresh_nhs_number(), "practice": "C82099"}
     await page.locator("#f-referrer-role").focus()
     await page.keyboard.type("GP")
     for selector, text in [
@@ -188,3 +208,28 @@ async def _take_until_error(page: Page) -> None:
     await _type(page, "#f-reason", "Fell")
     await _tick(page, "#f-consent-to-share-yes")
     await page.keyboard.press("Control+Enter")
+
+
+async def test_a_second_call_about_the_same_person_adds_to_the_open_referral(system: RunningSystem, browser: Browser) -> None:
+    desk = await _desk(browser, system, "Sophie Reid", "new")
+    person = {**MRS_A, "nhs_number": fresh_nhs_number()}
+    first = await _take_by_keyboard(desk, person, GP, ["reduced-function"], "Unsteady at home.")
+    await desk.goto(f"{system.web_origin}/hub/#/new")
+    await desk.locator("#f-patient-nhs-number").focus()
+    await desk.keyboard.type(person["nhs_number"])
+    await desk.keyboard.press("Tab")
+    notice = desk.get_by_test_id("open-episode-notice")
+    await expect(notice).to_contain_text("already has an open referral", timeout=10000)
+    add = desk.locator(f'[data-testid="add-to-existing"][data-referral-id="{first}"]')
+    await add.focus()
+    await desk.keyboard.press("Enter")
+    await expect(desk.get_by_test_id("addition-banner")).to_be_visible()
+    await _type(desk, "#f-reason", "Daughter says she fell again last night.")
+    await desk.keyboard.press("Control+Enter")
+    await expect(desk.get_by_test_id("confirmation")).to_be_visible(timeout=15000)
+    rows = await system.query(
+        "referral", "SELECT details FROM referrals WHERE nhs_number = $1", person["nhs_number"].replace(" ", "")
+    )
+    assert len(rows) == 1, "the second call made no second referral"
+    assert "fell again" in rows[0]["details"]
+    await desk.context.close()
