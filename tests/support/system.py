@@ -181,6 +181,7 @@ class RunningSystem:
                 self.processes["scheduling"].port,
                 self.processes["notifications"].port,
                 self.issuer.port,
+                self.processes["triage"].port,
             ),
             LOG_DIR / self.run_id / "web-origin.log",
         )

@@ -75,7 +75,7 @@ def main() -> int:
         REPO / ".data" / "nginx",
         "127.0.0.1",
         WEB_PORT,
-        Upstreams(PORTS["referral"], PORTS["scheduling"], PORTS["notifications"], ISSUER_PORT),
+        Upstreams(PORTS["referral"], PORTS["scheduling"], PORTS["notifications"], ISSUER_PORT, PORTS["triage"]),
         log_dir / "web-origin.log",
     )
     processes = [issuer_process(log_dir), *service_processes(stack, log_dir), web]

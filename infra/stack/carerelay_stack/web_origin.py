@@ -21,6 +21,7 @@ class Upstreams:
     scheduling: int
     notifications: int
     issuer: int
+    triage: int
 
 
 def nginx_binary() -> str:
@@ -44,6 +45,7 @@ def write_config(prefix: Path, host: str, port: int, upstreams: Upstreams, hub_d
             scheduling_port=str(upstreams.scheduling),
             notifications_port=str(upstreams.notifications),
             issuer_port=str(upstreams.issuer),
+            triage_port=str(upstreams.triage),
         )
     )
     return config

@@ -189,3 +189,29 @@ def _fits(principal: Principal, scope: Scope, facts: RecordFacts) -> bool:
 
 def may_break_glass(principal: Principal) -> bool:
     return bool(principal.roles & BREAK_GLASS_ROLES)
+
+
+def scope_filter(
+    principal: Principal, scopes: set[Scope], first_param: int, clauses: dict[Scope, str]
+) -> tuple[str, list[object]]:
+    """A SQL condition admitting only the rows the caller's scopes cover, for lists.
+
+    `clauses` maps each scope a service supports to its condition, with `{}` where the caller's own
+    value goes (their team, staff id, GP practice or client id), e.g. `{Scope.TEAM: "team = {}"}`.
+    Parameters are numbered from `first_param`; several scopes widen the set (OR); none: nothing."""
+    if Scope.ALL in scopes:
+        return "true", []
+    caller: dict[Scope, object] = {
+        Scope.TEAM: principal.team,
+        Scope.ASSIGNED: principal.staff_id,
+        Scope.PRACTICE: principal.gp_practice,
+        Scope.OWN_SUBMISSIONS: principal.client_id,
+    }
+    conditions: list[str] = []
+    params: list[object] = []
+    for scope, clause in clauses.items():
+        value = caller.get(scope)
+        if scope in scopes and value is not None:
+            params.append(value)
+            conditions.append(clause.format(f"${first_param + len(params) - 1}"))
+    return ("(" + " OR ".join(conditions) + ")" if conditions else "false"), params

@@ -68,3 +68,18 @@ def test_malformed_claims_are_refused() -> None:
         principal_from_claims({"sub": "u1", "roles": "hub-clinician"})
     with pytest.raises(Unauthenticated):
         principal_from_claims({"sub": "u1", "roles": [], "staff_id": "not-a-uuid"})
+
+
+def test_list_filters_admit_only_what_the_scopes_cover() -> None:
+    from carerelay_access.matrix import scope_filter
+
+    clauses = {Scope.TEAM: "team = {}", Scope.PRACTICE: "gp_practice = {}", Scope.ASSIGNED: "staff = {}"}
+    hub = person(Role.HUB_CLINICIAN)
+    assert scope_filter(hub, scopes_for(hub, Action.REFERRAL_LIST), 3, clauses) == ("true", [])
+    both = person(Role.GP, Role.COORDINATOR, gp_practice="C82001", team="north")
+    assert scope_filter(both, scopes_for(both, Action.REFERRAL_LIST), 3, clauses) == (
+        "(team = $3 OR gp_practice = $4)",
+        ["north", "C82001"],
+    )
+    nobody = person(Role.FIELD_CLINICIAN, staff_id=None)
+    assert scope_filter(nobody, scopes_for(nobody, Action.REFERRAL_LIST), 1, clauses) == ("false", [])

@@ -14,7 +14,7 @@ import structlog
 from asyncpg.pool import PoolConnectionProxy
 
 from carerelay_access.identity import Principal
-from carerelay_access.matrix import Scope
+from carerelay_access.matrix import Scope, scope_filter
 from carerelay_events.catalogue import Event, ReferralReceived, VisitAssigned
 from carerelay_events.processing import HandlerContext
 
@@ -66,26 +66,16 @@ async def append(event: Event, context: HandlerContext) -> None:
 
 def visible_filter(principal: Principal, scopes: set[Scope], first_param: int) -> tuple[str, list[Any]]:
     """A SQL condition on `f` (screen_feed) admitting the rows the caller may see."""
-    if Scope.ALL in scopes:
-        return "true", []
-    conditions: list[str] = []
-    params: list[Any] = []
-    if Scope.TEAM in scopes and principal.team:
-        params.append(principal.team)
-        conditions.append(
-            f"f.episode_id IN (SELECT episode_id FROM episode_access WHERE team = ${first_param + len(params) - 1})"
-        )
-    if Scope.ASSIGNED in scopes and principal.staff_id:
-        params.append(principal.staff_id)
-        conditions.append(
-            f"f.episode_id IN (SELECT episode_id FROM episode_staff WHERE staff_id = ${first_param + len(params) - 1})"
-        )
-    if Scope.OWN_SUBMISSIONS in scopes and principal.client_id:
-        params.append(principal.client_id)
-        conditions.append(
-            f"f.episode_id IN (SELECT episode_id FROM episode_access WHERE submitted_by = ${first_param + len(params) - 1})"
-        )
-    return ("(" + " OR ".join(conditions) + ")" if conditions else "false"), params
+    return scope_filter(
+        principal,
+        scopes,
+        first_param,
+        {
+            Scope.TEAM: "f.episode_id IN (SELECT episode_id FROM episode_access WHERE team = {})",
+            Scope.ASSIGNED: "f.episode_id IN (SELECT episode_id FROM episode_staff WHERE staff_id = {})",
+            Scope.OWN_SUBMISSIONS: "f.episode_id IN (SELECT episode_id FROM episode_access WHERE submitted_by = {})",
+        },
+    )
 
 
 async def rows_after(

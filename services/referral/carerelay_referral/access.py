@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from carerelay_access.identity import Principal
-from carerelay_access.matrix import RecordFacts, Scope
+from carerelay_access.matrix import RecordFacts, Scope, scope_filter
 from carerelay_events.db import DbConnection
 
 
@@ -22,22 +22,15 @@ async def facts(conn: DbConnection, row: Any) -> RecordFacts:
 
 def list_filter(principal: Principal, scopes: set[Scope], first_param: int) -> tuple[str, list[Any]]:
     """A SQL condition (and its parameters, numbered from `first_param`) admitting only the referrals
-    the caller's scopes cover. Several scopes widen the set (OR)."""
-    if Scope.ALL in scopes:
-        return "true", []
-    conditions: list[str] = []
-    params: list[Any] = []
-
-    def param(value: Any) -> str:
-        params.append(value)
-        return f"${first_param + len(params) - 1}"
-
-    if Scope.TEAM in scopes and principal.team:
-        conditions.append(f"team = {param(principal.team)}")
-    if Scope.PRACTICE in scopes and principal.gp_practice:
-        conditions.append(f"gp_practice = {param(principal.gp_practice)}")
-    if Scope.OWN_SUBMISSIONS in scopes and principal.client_id:
-        conditions.append(f"submitted_by = {param(principal.client_id)}")
-    if Scope.ASSIGNED in scopes and principal.staff_id:
-        conditions.append(f"episode_id IN (SELECT episode_id FROM care_team WHERE staff_id = {param(principal.staff_id)})")
-    return ("(" + " OR ".join(conditions) + ")" if conditions else "false"), params
+    the caller's scopes cover."""
+    return scope_filter(
+        principal,
+        scopes,
+        first_param,
+        {
+            Scope.TEAM: "team = {}",
+            Scope.PRACTICE: "gp_practice = {}",
+            Scope.OWN_SUBMISSIONS: "submitted_by = {}",
+            Scope.ASSIGNED: "episode_id IN (SELECT episode_id FROM care_team WHERE staff_id = {})",
+        },
+    )

@@ -218,3 +218,64 @@ export async function acceptReferral(referralId: string): Promise<ApiResult<Boar
 export async function rejectReferral(referralId: string, reason: string): Promise<ApiResult<BoardRow>> {
   return mapped(await request("POST", `${BASE}/referrals/${encodeURIComponent(referralId)}/reject`, { body: { reason } }), decodeBoardRow);
 }
+
+// ------------------------------------------------------------------ triage (/api/triage)
+
+const TRIAGE = "/api/triage";
+
+export interface TriageDecision {
+  readonly referral_id: string;
+  readonly episode_id: string;
+  readonly decided_at: string | null;
+  readonly tier: string;
+  readonly lead_discipline: string;
+  readonly route: string | null;
+  readonly care_setting: string | null;
+  readonly first_contact_deadline: string | null;
+  readonly news2_score: number | null;
+  readonly rules_version: string | null;
+  readonly rules_fired: readonly string[];
+  readonly overridden: boolean;
+}
+
+export function decodeTriageDecision(data: unknown): TriageDecision | null {
+  if (!isRecord(data)) return null;
+  const referralId = str(data["referral_id"]);
+  const episodeId = str(data["episode_id"]);
+  const tier = str(data["tier"]);
+  const lead = str(data["lead_discipline"]);
+  if (referralId === null || episodeId === null || tier === null || lead === null) return null;
+  const fired = Array.isArray(data["rules_fired"]) ? data["rules_fired"].filter((r): r is string => typeof r === "string") : [];
+  const score = data["news2_score"];
+  const version = data["rules_version"];
+  return {
+    referral_id: referralId,
+    episode_id: episodeId,
+    decided_at: str(data["decided_at"]),
+    tier,
+    lead_discipline: lead,
+    route: str(data["route"]),
+    care_setting: str(data["care_setting"]),
+    first_contact_deadline: str(data["first_contact_deadline"]),
+    news2_score: typeof score === "number" ? score : null,
+    rules_version: typeof version === "number" ? String(version) : str(version),
+    rules_fired: fired,
+    overridden: data["overridden"] === true,
+  };
+}
+
+export async function getTriageDecision(referralId: string, signal?: AbortSignal): Promise<ApiResult<TriageDecision>> {
+  const options: RequestOptions = signal !== undefined ? { signal } : {};
+  return mapped(await request("GET", `${TRIAGE}/referrals/${encodeURIComponent(referralId)}`, options), decodeTriageDecision);
+}
+
+export async function overrideTriage(
+  referralId: string,
+  body: { tier: string; lead_discipline: string; reason: string },
+): Promise<ApiResult<TriageDecision>> {
+  return mapped(await request("POST", `${TRIAGE}/referrals/${encodeURIComponent(referralId)}/override`, { body }), decodeTriageDecision);
+}
+
+export async function transferLead(episodeId: string, body: { to_discipline: string; reason: string }): Promise<ApiResult<TriageDecision>> {
+  return mapped(await request("POST", `${TRIAGE}/episodes/${encodeURIComponent(episodeId)}/lead`, { body }), decodeTriageDecision);
+}

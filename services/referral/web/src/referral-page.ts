@@ -35,6 +35,7 @@ import {
 import { formatNhsNumber } from "./nhs-number.js";
 import { MARKUP_PATTERN } from "./rules.js";
 import { now } from "./time.js";
+import { TriagePanel } from "./triage-panel.js";
 
 function lookup(pairs: ReadonlyArray<readonly [string, string]>, code: string | null): string {
   if (code === null) return "—";
@@ -84,7 +85,11 @@ export class ReferralPage {
   private clock: HTMLElement | null = null;
   /** Where focus goes when the reject dialog closes (the result after a decision, else the button). */
   private focusAfterDialog: HTMLElement | null = null;
-  private readonly reloadSoon = debounce(() => void this.load(false), 300);
+  private readonly triage: TriagePanel;
+  private readonly reloadSoon = debounce(() => {
+    void this.load(false);
+    void this.triage.load();
+  }, 300);
 
   constructor(private readonly deps: ReferralPageDeps) {
     this.title = byId("ref-title");
@@ -99,6 +104,7 @@ export class ReferralPage {
     this.dialog = byId("reject-dialog", HTMLDialogElement);
     this.reason = byId("reject-reason", HTMLTextAreaElement);
     this.reasonError = byId("reject-error");
+    this.triage = new TriagePanel({ onChanged: () => this.reloadSoon() });
 
     this.accept.addEventListener("click", () => void this.doAccept());
     this.reject.addEventListener("click", () => this.openReject());
@@ -136,11 +142,13 @@ export class ReferralPage {
       setText(this.statusLine, "Loading…");
     }
     void this.load(!same);
+    this.triage.show(id);
   }
 
   hide(): void {
     this.active = false;
     this.controller?.abort();
+    this.triage.hide();
     if (this.dialog.open) this.dialog.close();
   }
 
