@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import pytest
 
-from carerelay_events.catalogue import ReferralAccepted, TriageCompleted, VisitAssigned
+from carerelay_events.catalogue import VisitAssigned
 from carerelay_events.envelope import encode_data, encode_headers, new_metadata
 from carerelay_events.topics import Topic
-from carerelay_events.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
 
+from .support.events import a_triage_decision, its_acceptance
 from .support.kafka import produce_raw, publish
 from .support.system import INTEGRATOR, RunningSystem
 from .support.waiting import eventually
@@ -188,23 +188,8 @@ async def _a_visit_for_amara(system: RunningSystem) -> None:
     for _ in range(12):
         if await system.query("scheduling", "SELECT 1 FROM visits WHERE staff_id = $1", AMARA):
             return
-        decision = TriageCompleted(
-            episode_id=uuid4(),
-            referral_id=uuid4(),
-            decided_at=datetime.now(UTC),
-            tier=ResponseTier.RAPID,
-            lead_discipline=LeadDiscipline.NURSE,
-            route=ReferralRoute.STEP_UP,
-            first_contact_deadline=datetime.now(UTC) + timedelta(hours=3),
-            rules_version="test",
-            rules_fired=["test"],
-        )
-        await publish(
-            system.kafka,
-            ReferralAccepted(
-                episode_id=decision.episode_id, referral_id=decision.referral_id, accepted_at=datetime.now(UTC), accepted_by="Hub"
-            ),
-        )
+        decision = a_triage_decision()
+        await publish(system.kafka, its_acceptance(decision))
         await publish(system.kafka, decision)
         await eventually(
             lambda d=decision: system.query("scheduling", "SELECT 1 FROM visits WHERE referral_id = $1", d.referral_id),  # type: ignore[misc]

@@ -10,10 +10,10 @@ from uuid import uuid4
 import orjson
 import pytest
 
-from carerelay_events.catalogue import ReferralAccepted, TriageCompleted
 from carerelay_events.topics import Topic
 from carerelay_events.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
 
+from .support.events import a_triage_decision, its_acceptance
 from .support.kafka import Message, produce_raw, publish, wait_for_messages
 from .support.system import RunningSystem
 from .support.waiting import eventually
@@ -111,23 +111,8 @@ async def test_schema_invalid_event_on_the_aiokafka_transport_is_dead_lettered(s
         episode.encode(),
         _ce_headers("uk.nhs.carerelay.triage.completed.v1", f"bad-{episode}"),
     )
-    good = TriageCompleted(
-        episode_id=uuid4(),
-        referral_id=uuid4(),
-        decided_at=datetime.now(UTC),
-        tier=ResponseTier.FAST,
-        lead_discipline=LeadDiscipline.THERAPIST,
-        route=ReferralRoute.STEP_DOWN,
-        first_contact_deadline=datetime.now(UTC) + timedelta(days=1),
-        rules_version="test",
-        rules_fired=["test"],
-    )
-    await publish(
-        system.kafka,
-        ReferralAccepted(
-            episode_id=good.episode_id, referral_id=good.referral_id, accepted_at=datetime.now(UTC), accepted_by="Hub"
-        ),
-    )
+    good = a_triage_decision(LeadDiscipline.THERAPIST, ResponseTier.FAST, ReferralRoute.STEP_DOWN, timedelta(days=1))
+    await publish(system.kafka, its_acceptance(good))
     await publish(system.kafka, good)
 
     dead = await wait_for_messages(

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from carerelay_events.catalogue import ReferralAccepted, TriageCompleted
+from carerelay_events.catalogue import TriageCompleted
 from carerelay_events.envelope import encode_data, encode_headers, new_metadata
 from carerelay_events.topics import Topic
-from carerelay_events.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
 
+from .support.events import a_triage_decision, its_acceptance
 from .support.kafka import produce_raw, publish, read_all, wait_for_messages
 from .support.system import HUB_HANDLER, RunningSystem
 from .support.waiting import eventually
 
 
 async def test_a_redelivered_triage_decision_plans_one_visit(system: RunningSystem) -> None:
-    decision = TriageCompleted(
-        episode_id=uuid4(),
-        referral_id=uuid4(),
-        decided_at=datetime.now(UTC),
-        tier=ResponseTier.RAPID,
-        lead_discipline=LeadDiscipline.NURSE,
-        route=ReferralRoute.STEP_UP,
-        first_contact_deadline=datetime.now(UTC) + timedelta(hours=3),
-        rules_version="test",
-        rules_fired=["test"],
-    )
-    await publish(system.kafka, ReferralAccepted(**_accepted(decision)))
+    decision = a_triage_decision()
+    await publish(system.kafka, its_acceptance(decision))
     metadata = new_metadata(decision, "/carerelay/triage")
     for _ in range(2):  # the same event (same source and id) delivered twice
         await produce_raw(
@@ -40,7 +29,7 @@ async def test_a_redelivered_triage_decision_plans_one_visit(system: RunningSyst
             encode_headers(metadata, {}),
         )
     marker = TriageCompleted(**{**decision.model_dump(), "episode_id": uuid4(), "referral_id": uuid4()})
-    await publish(system.kafka, ReferralAccepted(**_accepted(marker)))
+    await publish(system.kafka, its_acceptance(marker))
     await produce_raw(
         system.kafka,
         system.topic(Topic.TRIAGE),
@@ -91,12 +80,3 @@ async def test_a_retried_submit_with_the_same_idempotency_key_makes_one_referral
         "referral", "SELECT count(*) AS n FROM event_outbox WHERE record_key = $1", first.json()["episode_id"]
     )
     assert outbox[0]["n"] == 1
-
-
-def _accepted(decision: TriageCompleted) -> dict[str, Any]:
-    return {
-        "episode_id": decision.episode_id,
-        "referral_id": decision.referral_id,
-        "accepted_at": datetime.now(UTC),
-        "accepted_by": "Hub Clinician",
-    }
