@@ -10,7 +10,7 @@ INFRA := PYTHONPATH=infra/launcher $(PYTHON) -m carerelay_infra
 PACKAGES := libs/events libs/access services/referral services/triage services/scheduling services/notifications infra/stack infra/issuer
 PYTEST_ARGS ?=
 
-WEB_APPS := services/referral/web
+WEB_APPS := services/referral/web services/scheduling/web
 SYSTEM_PACKAGES := nginx-light chromium chromium-driver
 
 .PHONY: run test stop infra-up infra-down status lint schemas venv web system-packages clean

@@ -12,8 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 from carerelay_events.settings import KafkaSettings
 
+from .county import load_county
 from .demo import accept_some, load_rota, submit_referrals
 from .processes import ServiceProcess
 from .provision import provision
@@ -98,8 +101,13 @@ def main() -> int:
         clinician = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_CLINICIAN))
         referral_ids = asyncio.run(submit_referrals(hub, handler))
         asyncio.run(accept_some(hub, clinician, referral_ids))
+        mrs_a = httpx.get(f"{hub}/api/referral/referrals/{referral_ids[0]}", headers={"Authorization": f"Bearer {clinician}"})
+        county = asyncio.run(load_county(WEB_ORIGIN, handler, clinician, mrs_a.json()["episode_id"]))
         elapsed = time.monotonic() - started_at
-        print(f"\nCareRelay is up ({elapsed:.1f} s). Demo referrals: {len(referral_ids)}.")
+        print(
+            f"\nCareRelay is up ({elapsed:.1f} s). Demo referrals: {len(referral_ids) + county['referrals']}, "
+            f"care plans: {county['care_plans']}; today and tomorrow planned."
+        )
         for process in processes:
             print(f"  {process.name:<14} {process.base_url}  (log: {process.log_path.relative_to(REPO)})")
         print(f"\n  The hub:       {WEB_ORIGIN}/hub/   (sign in as a demo user, e.g. Sophie Reid or Ruth Ellis)")

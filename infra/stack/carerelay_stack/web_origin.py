@@ -13,6 +13,7 @@ from .processes import ServiceProcess
 REPO = Path(__file__).resolve().parents[3]
 TEMPLATE = REPO / "infra" / "nginx" / "carerelay.conf.template"
 HUB_DIR = REPO / "services" / "referral" / "web"
+APP_DIR = REPO / "services" / "scheduling" / "web"
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,9 @@ def nginx_binary() -> str:
     return found
 
 
-def write_config(prefix: Path, host: str, port: int, upstreams: Upstreams, hub_dir: Path = HUB_DIR) -> Path:
+def write_config(
+    prefix: Path, host: str, port: int, upstreams: Upstreams, hub_dir: Path = HUB_DIR, app_dir: Path = APP_DIR
+) -> Path:
     prefix.mkdir(parents=True, exist_ok=True)
     config = prefix / "nginx.conf"
     config.write_text(
@@ -41,6 +44,7 @@ def write_config(prefix: Path, host: str, port: int, upstreams: Upstreams, hub_d
             host=host,
             port=str(port),
             hub_dir=str(hub_dir),
+            app_dir=str(app_dir),
             referral_port=str(upstreams.referral),
             scheduling_port=str(upstreams.scheduling),
             notifications_port=str(upstreams.notifications),

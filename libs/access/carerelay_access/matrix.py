@@ -54,6 +54,13 @@ class Action(StrEnum):
     """Hand the lead of an episode to another discipline, without a new referral."""
     DIRECTORY_READ = "directory.read"
     """Reference data such as the GP practice directory: no patient data."""
+    PLAN_MANAGE = "plan.manage"
+    """Run the planner, pin a visit to someone (drag-to-reassign), record an absence, agree a care plan."""
+    VISIT_RECORD = "visit.record"
+    """Record what happened at a visit (on my way, arrived, observations, notes, running late, missed, completed)."""
+    EPISODE_RECORD = "episode.record"
+    """A clinician's episode actions from a visit: consent, a care plan proposal, an onward referral,
+    a discharge recommendation."""
 
 
 H, C, F, CA, CO, G, I, A = (
@@ -109,6 +116,9 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
         G: Scope.NO_PATIENT_DATA,
         I: Scope.NO_PATIENT_DATA,
     },
+    Action.PLAN_MANAGE: {C: Scope.ALL, CO: Scope.TEAM},
+    Action.VISIT_RECORD: {F: Scope.ASSIGNED, CA: Scope.ASSIGNED},
+    Action.EPISODE_RECORD: {F: Scope.ASSIGNED},
     Action.EVENTS_SUBSCRIBE: {
         H: Scope.ALL,
         C: Scope.ALL,

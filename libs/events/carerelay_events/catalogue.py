@@ -25,6 +25,7 @@ from .vocabulary import (
     MissedVisitReason,
     NotificationAudience,
     NotificationChannel,
+    PreferredChannel,
     PresentingNeed,
     ReferralRoute,
     ReferrerRole,
@@ -70,6 +71,15 @@ class Referrer(Model):
     callback_number: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
 
 
+class ContactPreferences(Model):
+    """How a person wants to be told about their visits. Optional everywhere; held only by the service
+    that messages people (notifications), never put in logs, spans or metric labels."""
+
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")] | None = None
+    mobile: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")] | None = None
+    preferred_channel: PreferredChannel = PreferredChannel.NONE
+
+
 class Patient(Model):
     nhs_number: NhsNumber
     given_name: ShortText
@@ -80,6 +90,8 @@ class Patient(Model):
     gp_practice_code: Annotated[str, Field(pattern=r"^[A-Z][0-9]{5}$")]
     latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    contact: ContactPreferences | None = None
+    """How the person wants to be told who is coming and when (none: not messaged)."""
 
     @model_validator(mode="after")
     def _born_in_the_past(self) -> Patient:
@@ -106,6 +118,8 @@ class FamilyContact(Model):
     contact_id: UUID
     relationship: ShortText
     may_be_told_plan: bool = False
+    contact: ContactPreferences | None = None
+    """How the family member wants to be told; used only while the patient permits (family-involvement)."""
 
 
 class TimeWindow(Model):
@@ -377,6 +391,34 @@ class EpisodeClosed(Event):
     summary: FreeText = ""
 
 
+class CarePlanChangeProposed(Event):
+    """A clinician at the visit proposes a change to the care plan; a coordinator agrees it (care-plan.updated)."""
+
+    event_type = "care-plan.change-proposed"
+    topic = Topic.EPISODE
+
+    proposal_id: UUID
+    care_plan_id: UUID | None = None
+    proposed_at: AwareDatetime
+    proposed_by_staff_id: UUID
+    reason: Annotated[str, Field(min_length=1, max_length=4000)]
+    visits: list[RecurringVisit] = []
+    declined: list[FreeText] = []
+
+
+class DischargeRecommended(Event):
+    """The clinician recommends ending the episode with this outcome; the hub or coordinator closes it (episode.closed)."""
+
+    event_type = "discharge.recommended"
+    topic = Topic.EPISODE
+
+    recommendation_id: UUID
+    recommended_at: AwareDatetime
+    recommended_by_staff_id: UUID
+    outcome: EpisodeOutcome
+    summary: FreeText = ""
+
+
 # ---------------------------------------------------------------- visits
 
 
@@ -487,6 +529,19 @@ class VisitRunningLate(Event):
     minutes_late: Annotated[int, Field(ge=1, le=24 * 60)]
 
 
+class VisitUnassignable(Event):
+    """The planner could not give a visit to anyone: why (no one with the skill on shift, the deadline
+    cannot be met, no capacity in the window). The hub and the team's coordinator are told."""
+
+    event_type = "visit.unassignable"
+    topic = Topic.VISIT
+
+    visit_id: UUID
+    reason: ShortText
+    at: AwareDatetime
+    urgent: bool = False
+
+
 # ---------------------------------------------------------------- hospital ADT
 
 
@@ -574,6 +629,8 @@ CATALOGUE: tuple[type[Event], ...] = (
     LeadDisciplineTransferred,
     OnwardReferralMade,
     EpisodeClosed,
+    CarePlanChangeProposed,
+    DischargeRecommended,
     VisitPlanned,
     VisitAssigned,
     VisitRescheduled,
@@ -583,6 +640,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     VisitCompleted,
     VisitMissed,
     VisitRunningLate,
+    VisitUnassignable,
     PatientAdmitted,
     PatientDischarged,
     NotificationRequested,

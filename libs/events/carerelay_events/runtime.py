@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -95,6 +96,12 @@ class EventRuntime:
             )
             self._tasks.append(asyncio.create_task(self.consumer.run(self._stopping, started), name=f"{self.name}-consumer"))
             await started.wait()
+
+    def run_in_background(self, name: str, work: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
+        """Start a service's own long-running task (e.g. a planner tick or a delivery worker). It is
+        given the stopping event, counted in `healthy()` (a task that dies makes the service unhealthy)
+        and awaited on stop."""
+        self._tasks.append(asyncio.create_task(work(self._stopping), name=f"{self.name}-{name}"))
 
     def healthy(self, stalled_after_seconds: float = 60.0) -> bool:
         """False when a background task has died or the consumer has stopped polling (a stall):

@@ -89,6 +89,9 @@ class AssessmentKind(StrEnum):
 class ConsentScope(StrEnum):
     PROFESSIONAL_SHARING = "professional-sharing"
     FAMILY_INVOLVEMENT = "family-involvement"
+    CONTACT_BY_MESSAGE = "contact-by-message"
+    """The person agrees to be sent messages about their visits (who is coming, running late) by their
+    preferred channel. Given contact preferences count as agreement; withdrawing it is the opt-out."""
 
 
 class VisitPurpose(StrEnum):
@@ -126,6 +129,15 @@ class NotificationAudience(StrEnum):
     FAMILY = "family"
     INTEGRATOR = "integrator"
     REFERRER = "referrer"
+
+
+class PreferredChannel(StrEnum):
+    """How a patient or family member wants to be told (their contact preference); `none` opts out."""
+
+    SMS = "sms"
+    EMAIL = "email"
+    LETTER = "letter"
+    NONE = "none"
 
 
 class NotificationChannel(StrEnum):

@@ -1,4 +1,5 @@
-"""Wiring: the notifications service's FastAPI app, its event runtime and access control."""
+"""Wiring: the notifications service's FastAPI app, its event runtime, the delivery worker and the
+dead-letter watch (background tasks counted by /health), and access control."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
 
 from .api import router
+from .channels import configured_channels
+from .dead_letters import DeadLetterWatch
+from .delivery import DeliveryWorker
 from .feed import FeedBell
-from .handlers import FEED_TOPICS, HANDLERS
+from .handlers import FEED_TOPICS, handlers_for
 from .settings import NotificationsSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -23,14 +27,18 @@ def create_app(settings: NotificationsSettings | None = None, auth: AuthSettings
     runtime = EventRuntime(
         name="notifications",
         database_url=settings.database_url,
-        handlers=HANDLERS,
+        handlers=handlers_for(settings),
         topics=FEED_TOPICS,
         relay_enabled=settings.relay_enabled,
     )
     bell = FeedBell()
+    worker = DeliveryWorker(settings, configured_channels(settings), runtime.outbox)
+    dead_letters = DeadLetterWatch(runtime.kafka, settings, runtime.outbox, f"{runtime.consumer_group}-dead-letters")
 
-    async def ring_the_bell(runtime: EventRuntime) -> None:
+    async def on_started(runtime: EventRuntime) -> None:
         await bell.start(runtime.pool)
+        runtime.run_in_background("delivery", lambda stopping: worker.run(runtime.pool, stopping))
+        runtime.run_in_background("dead-letter-watch", lambda stopping: dead_letters.run(runtime.pool, stopping))
 
     app = secured_service_app(
         name="notifications",
@@ -40,7 +48,8 @@ def create_app(settings: NotificationsSettings | None = None, auth: AuthSettings
         routers=[router],
         migrations=MIGRATIONS,
         auth=auth,
-        on_started=ring_the_bell,
+        on_started=on_started,
     )
     app.state.feed_bell = bell
+    app.state.settings = settings
     return app

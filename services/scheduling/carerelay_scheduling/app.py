@@ -11,7 +11,10 @@ from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
 
 from .api import router
+from .coordinator import router as coordinator_router
+from .field import router as field_router
 from .handlers import FOLLOWED_TOPICS, HANDLERS
+from .planner_tick import tick_loop
 from .settings import SchedulingSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -26,12 +29,17 @@ def create_app(settings: SchedulingSettings | None = None, auth: AuthSettings | 
         topics=FOLLOWED_TOPICS,
         relay_enabled=settings.relay_enabled,
     )
+
+    async def start_planner_tick(started: EventRuntime) -> None:
+        started.run_in_background("planner-tick", tick_loop(started, settings))
+
     return secured_service_app(
         name="scheduling",
         title="CareRelay scheduling",
         settings=settings,
         runtime=runtime,
-        routers=[router],
+        routers=[router, field_router, coordinator_router],
         migrations=MIGRATIONS,
         auth=auth,
+        on_started=start_planner_tick,
     )

@@ -18,17 +18,36 @@ BASES = [
 ]
 
 STAFF = [
-    ("Nurse Amara Okafor", "nurse", "community-health-trust", 0, ["catheter-care", "insulin"]),
-    ("Nurse Tom Bryce", "nurse", "community-health-trust", 1, ["insulin"]),
-    ("Nurse Priya Shah", "nurse", "community-health-trust", 2, ["catheter-care", "palliative"]),
-    ("OT Leah Morgan", "occupational-therapist", "community-health-trust", 0, ["equipment"]),
-    ("Physio Sam Adeyemi", "physiotherapist", "community-health-trust", 1, ["falls"]),
-    ("Social Worker Grace Lin", "social-worker", "county-council", 2, []),
-    ("Carer Joe Evans", "carer", "county-council", 0, ["double-handed-moving"]),
-    ("Carer Maria Silva", "carer", "county-council", 1, ["double-handed-moving", "medication-prompt"]),
-    ("Carer Ann Doyle", "carer", "county-council", 2, ["medication-prompt"]),
-    ("Reablement Worker Kofi Mensah", "reablement-worker", "county-council", 0, []),
+    # name, discipline, employer, base, skills, working pattern (rota.PATTERNS)
+    ("Nurse Amara Okafor", "nurse", "community-health-trust", 0, ["catheter-care", "insulin"], "rapid-day"),
+    ("Nurse Tom Bryce", "nurse", "community-health-trust", 1, ["insulin"], "rapid-day"),
+    ("Nurse Priya Shah", "nurse", "community-health-trust", 2, ["catheter-care", "palliative"], "rapid-day"),
+    ("Nurse Hamid Rahman", "nurse", "community-health-trust", 0, ["catheter-care", "insulin"], "rapid-night"),
+    ("Nurse Fiona Walsh", "nurse", "community-health-trust", 1, ["catheter-care", "palliative"], "rapid-night"),
+    ("Nurse Olu Adebayo", "nurse", "community-health-trust", 2, ["insulin"], "rapid-night"),
+    ("Nurse Kate Dunn", "nurse", "community-health-trust", 1, ["insulin", "catheter-care"], "day"),
+    ("OT Leah Morgan", "occupational-therapist", "community-health-trust", 0, ["equipment"], "rapid-day"),
+    ("OT Ravi Kapoor", "occupational-therapist", "community-health-trust", 2, ["equipment"], "rapid-night"),
+    ("Physio Sam Adeyemi", "physiotherapist", "community-health-trust", 1, ["falls"], "rapid-day"),
+    ("Physio Ellen Price", "physiotherapist", "community-health-trust", 0, ["falls"], "rapid-night"),
+    ("Social Worker Grace Lin", "social-worker", "county-council", 2, [], "rapid-day"),
+    ("Social Worker Ben Ortiz", "social-worker", "county-council", 0, [], "rapid-night"),
+    ("HCA Lucy Grant", "healthcare-assistant", "community-health-trust", 1, ["medication-prompt"], "day"),
+    ("Carer Joe Evans", "carer", "county-council", 0, ["double-handed-moving"], "early"),
+    ("Carer Maria Silva", "carer", "county-council", 1, ["double-handed-moving", "medication-prompt"], "early"),
+    ("Carer Ann Doyle", "carer", "county-council", 2, ["medication-prompt"], "early"),
+    ("Carer Yusuf Ali", "carer", "county-council", 0, ["double-handed-moving", "medication-prompt"], "early"),
+    ("Carer Chloe Baker", "carer", "county-council", 0, ["double-handed-moving", "medication-prompt"], "late"),
+    ("Carer Dev Mistry", "carer", "county-council", 1, ["double-handed-moving"], "late"),
+    ("Carer Nora Quinn", "carer", "county-council", 2, ["medication-prompt"], "late"),
+    ("Carer Paul Reid", "carer", "county-council", 0, ["medication-prompt"], "late"),
+    ("Carer Iris Kemp", "carer", "county-council", 1, ["double-handed-moving"], "night"),
+    ("Reablement Worker Kofi Mensah", "reablement-worker", "county-council", 0, ["medication-prompt"], "early"),
+    ("Reablement Worker Zara Hussain", "reablement-worker", "county-council", 2, ["medication-prompt"], "late"),
 ]
+"""Rapid response nurses, therapists and social workers cover 24/7 in two shifts (the night ones are
+on call for the few urgent therapy and social care needs that come at night); carers and reablement
+workers work early and late shifts, with a night carer."""
 
 
 def staff_id(display_name: str) -> UUID:
@@ -50,11 +69,11 @@ async def load(conn: DbConnection) -> int:
             team,
         )
     added = 0
-    for display_name, discipline, employer, base, skills in STAFF:
+    for display_name, discipline, employer, base, skills, pattern in STAFF:
         result = await conn.execute(
             """
-            INSERT INTO staff (staff_id, display_name, discipline, employer, base_id, skills, team)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
+            INSERT INTO staff (staff_id, display_name, discipline, employer, base_id, skills, team, working_pattern)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
             """,
             staff_id(display_name),
             display_name,
@@ -63,6 +82,7 @@ async def load(conn: DbConnection) -> int:
             base_ids[base],
             skills,
             BASES[base][3],
+            pattern,
         )
         added += int(result.split()[-1])
     return added

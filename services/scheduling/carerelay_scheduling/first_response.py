@@ -1,15 +1,8 @@
-"""Planning the first response visit for a triaged referral (the walking skeleton's rule; the
-optimiser of issue 6 replaces the choice of person, not this module's contract).
-
-Who can lead: a nurse for nursing, an occupational therapist or physiotherapist for therapy, a social
-worker for social care. Among them, the person with the fewest visits still to do today goes.
-"""
+"""Who can make a first response: a nurse for a nursing lead, an occupational therapist or
+physiotherapist for a therapy lead, a social worker for social care. Which of them goes, and when, is
+the planner's choice (replanning.py)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from uuid import UUID
 
 from carerelay_events.vocabulary import LeadDiscipline
 
@@ -20,34 +13,16 @@ DISCIPLINES_FOR_LEAD: dict[LeadDiscipline, tuple[str, ...]] = {
 }
 
 FIRST_VISIT_MINUTES = 60
-TRAVEL_ALLOWANCE = timedelta(minutes=20)
+
+INTERCHANGEABLE: tuple[frozenset[str], ...] = (frozenset({"occupational-therapist", "physiotherapist"}),)
+"""Disciplines that can stand in for each other on a first response or assessment (a therapist lead)."""
 
 
-@dataclass(frozen=True)
-class Candidate:
-    staff_id: UUID
-    discipline: str
-    visits_today: int
-
-
-@dataclass(frozen=True)
-class FirstVisitChoice:
-    staff_id: UUID | None
-    planned_start: datetime | None
-    why: tuple[str, ...]
-    unassigned_reason: str | None = None
-
-
-def choose(candidates: list[Candidate], lead: LeadDiscipline, now: datetime, deadline: datetime) -> FirstVisitChoice:
-    eligible = [c for c in candidates if c.discipline in DISCIPLINES_FOR_LEAD[lead]]
-    if not eligible:
-        return FirstVisitChoice(None, None, (), unassigned_reason=f"no {lead.value} lead on shift")
-    start = now + TRAVEL_ALLOWANCE
-    if start > deadline:
-        return FirstVisitChoice(None, None, (), unassigned_reason="deadline cannot be met")
-    chosen = min(eligible, key=lambda c: (c.visits_today, str(c.staff_id)))
-    return FirstVisitChoice(
-        chosen.staff_id,
-        start,
-        (f"discipline {chosen.discipline} leads {lead.value}", f"{chosen.visits_today} other visits today"),
-    )
+def disciplines_for(discipline: str, purpose: str) -> frozenset[str]:
+    """Who may make a visit recorded with `discipline`: that discipline, or for a first response or
+    an assessment, any discipline that can lead the same way (either therapist for a therapy lead)."""
+    if purpose in ("first-response", "assessment"):
+        for group in INTERCHANGEABLE:
+            if discipline in group:
+                return group
+    return frozenset({discipline})

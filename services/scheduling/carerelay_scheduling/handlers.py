@@ -8,14 +8,17 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from carerelay_events.catalogue import (
+    CarePlanAgreed,
+    CarePlanUpdated,
     Event,
     LeadDisciplineTransferred,
     ReferralAccepted,
     ReferralCancelled,
+    ReferralReceived,
     ReferralRejected,
+    ReferralUpdated,
     TriageCompleted,
     TriageOverridden,
-    VisitAssigned,
     VisitCancelled,
     VisitPlanned,
 )
@@ -23,7 +26,11 @@ from carerelay_events.processing import Handler, HandlerContext
 from carerelay_events.topics import Topic
 from carerelay_events.vocabulary import LeadDiscipline, VisitPurpose
 
-from .first_response import DISCIPLINES_FOR_LEAD, FIRST_VISIT_MINUTES, Candidate, choose
+from .care_plans import on_care_plan
+from .first_response import DISCIPLINES_FOR_LEAD, FIRST_VISIT_MINUTES
+from .people import on_referral_received, on_referral_updated
+from .replanning import replan, rolling_window
+from .settings import planning_settings
 
 FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.TRIAGE, Topic.EPISODE]
 
@@ -119,29 +126,31 @@ async def plan_first_visit(
     deadline: datetime,
     purpose: VisitPurpose = VisitPurpose.FIRST_RESPONSE,
 ) -> None:
-    """Plan and assign a visit by the lead discipline before `deadline`: the first response (once per
-    referral), or an assessment when the lead changes."""
+    """Plan a visit by the lead discipline, starting by `deadline` (a hard limit): the first response
+    (once per referral), or an assessment when the lead changes. Then re-plan the next hours so that
+    someone is sent, in this transaction: the assignment and its events commit with the visit."""
     conn = context.conn
     now = datetime.now(UTC)
     visit_id = uuid4()
-    disciplines = list(DISCIPLINES_FOR_LEAD[lead])
-    latest_start = max(now, deadline - timedelta(minutes=FIRST_VISIT_MINUTES))
+    discipline = DISCIPLINES_FOR_LEAD[lead][0]
+    latest_start = max(now, deadline)
     inserted = await conn.fetchval(
         """
         INSERT INTO visits (visit_id, episode_id, referral_id, purpose, discipline, earliest_start, latest_start,
-                            duration_minutes, deadline, status)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'planned')
+                            duration_minutes, deadline, status, urgent)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'planned', $10)
         ON CONFLICT (referral_id) WHERE purpose = 'first-response' DO NOTHING RETURNING true
         """,
         visit_id,
         episode_id,
         referral_id,
         purpose.value,
-        disciplines[0],
+        discipline,
         now,
         latest_start,
         FIRST_VISIT_MINUTES,
         deadline,
+        purpose == VisitPurpose.FIRST_RESPONSE,
     )
     if not inserted:
         return
@@ -150,44 +159,23 @@ async def plan_first_visit(
             episode_id=episode_id,
             visit_id=visit_id,
             purpose=purpose,
-            discipline=disciplines[0],
+            discipline=discipline,
             earliest_start=now,
             latest_start=latest_start,
             duration_minutes=FIRST_VISIT_MINUTES,
             deadline=deadline,
         )
     )
-    rows = await conn.fetch(
-        """
-        SELECT s.staff_id, s.discipline,
-               (SELECT count(*) FROM visits v WHERE v.staff_id = s.staff_id AND v.planned_start::date = $2::date) AS visits_today
-        FROM staff s WHERE s.active AND s.discipline = ANY($1::text[])
-        """,
-        disciplines,
-        now,
-    )
-    choice = choose([Candidate(row["staff_id"], row["discipline"], row["visits_today"]) for row in rows], lead, now, deadline)
-    if choice.staff_id is None or choice.planned_start is None:
-        await conn.execute("INSERT INTO unassigned_visits (visit_id, reason) VALUES ($1, $2)", visit_id, choice.unassigned_reason)
-        return
-    await conn.execute(
-        "UPDATE visits SET status = 'assigned', staff_id = $2, planned_start = $3 WHERE visit_id = $1",
-        visit_id,
-        choice.staff_id,
-        choice.planned_start,
-    )
-    await context.emit(
-        VisitAssigned(
-            episode_id=episode_id,
-            visit_id=visit_id,
-            staff_id=choice.staff_id,
-            planned_start=choice.planned_start,
-            why=list(choice.why),
-        )
-    )
+    settings = planning_settings()
+    window = rolling_window(now, max(settings.replan_hours, (latest_start - now).total_seconds() / 3600 + 1))
+    await replan(conn, context.outbox, window, f"{purpose.value} visit planned", settings.replan_seconds, now)
 
 
 HANDLERS: dict[type[Event], Handler] = {
+    ReferralReceived: on_referral_received,
+    ReferralUpdated: on_referral_updated,
+    CarePlanAgreed: on_care_plan,
+    CarePlanUpdated: on_care_plan,
     TriageCompleted: on_triage,
     TriageOverridden: on_triage,
     ReferralAccepted: on_accepted,

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from carerelay_events.service import ServiceSettings
@@ -10,3 +13,19 @@ class SchedulingSettings(ServiceSettings):
 
     database_url: str = "postgresql://carerelay_scheduling:carerelay_scheduling@127.0.0.1:55432/carerelay_scheduling"
     port: int = 8103
+    replan_seconds: float = Field(default=1.0, gt=0, le=60)
+    """The solver's budget for a live re-plan (an urgent visit, an absence, a pin, the tick)."""
+    replan_hours: float = Field(default=12.0, gt=0, le=48)
+    """How far ahead a live re-plan looks."""
+    day_plan_seconds: float = Field(default=10.0, gt=0, le=600)
+    """The solver's budget for a whole day's plan."""
+    tick_seconds: float = Field(default=60.0, gt=0)
+    """How often the planner looks for overruns and for care-plan visits to make."""
+    full_replan_minutes: float = Field(default=15.0, gt=0)
+    """How often the tick re-plans the next hours even when nothing has overrun."""
+
+
+@lru_cache(maxsize=1)
+def planning_settings() -> SchedulingSettings:
+    """The settings handlers plan with (read once from the environment)."""
+    return SchedulingSettings()

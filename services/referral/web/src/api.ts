@@ -14,6 +14,14 @@ import {
   isRecord,
   str,
 } from "./model.js";
+import {
+  type DayPlan,
+  type PlanRun,
+  type PlanVisit,
+  decodeDayPlan,
+  decodePinResult,
+  decodeRunResult,
+} from "./plan-model.js";
 import { noteServerDate } from "./time.js";
 
 export interface FieldError {
@@ -278,4 +286,39 @@ export async function overrideTriage(
 
 export async function transferLead(episodeId: string, body: { to_discipline: string; reason: string }): Promise<ApiResult<TriageDecision>> {
   return mapped(await request("POST", `${TRIAGE}/episodes/${encodeURIComponent(episodeId)}/lead`, { body }), decodeTriageDecision);
+}
+
+// ------------------------------------------------------------------ scheduling (/api/scheduling): the coordinator's plan
+
+const SCHEDULING = "/api/scheduling";
+
+/** A day's plan (07:00 to 07:00 local); without `day`, today's. A coordinator sees their team. */
+export async function getDayPlan(day: string | null, signal?: AbortSignal): Promise<ApiResult<DayPlan>> {
+  const query = day !== null && day !== "" ? `?${new URLSearchParams({ day }).toString()}` : "";
+  const options: RequestOptions = signal !== undefined ? { signal } : {};
+  return mapped(await request("GET", `${SCHEDULING}/plan${query}`, options), decodeDayPlan);
+}
+
+/** Pin a visit to one person (two for a double-handed visit); the planner re-plans around it. */
+export async function pinVisit(visitId: string, staffIds: readonly string[]): Promise<ApiResult<{ visit: PlanVisit; run: PlanRun | null }>> {
+  const result = await request("POST", `${SCHEDULING}/visits/${encodeURIComponent(visitId)}/pin`, {
+    body: { staff_ids: staffIds },
+    timeoutMs: 60_000,
+  });
+  return mapped(result, decodePinResult);
+}
+
+/** Unpin a visit: the planner may move it again. */
+export async function unpinVisit(visitId: string): Promise<ApiResult<{ run: PlanRun | null }>> {
+  return mapped(await request("DELETE", `${SCHEDULING}/visits/${encodeURIComponent(visitId)}/pin`, { timeoutMs: 60_000 }), decodeRunResult);
+}
+
+/** Record an absence (e.g. called in sick); the day re-plans without them. */
+export async function recordAbsence(body: {
+  staff_id: string;
+  starts_at: string;
+  ends_at: string;
+  reason: string;
+}): Promise<ApiResult<{ run: PlanRun | null }>> {
+  return mapped(await request("POST", `${SCHEDULING}/absences`, { body, timeoutMs: 60_000 }), decodeRunResult);
 }

@@ -1,6 +1,6 @@
 /**
- * The hub's phone desk: sign-in, the hash router (#/new, #/board, #/referral/<id>), keyboard
- * shortcuts, the live stream and the connection indicator.
+ * The hub's phone desk: sign-in, the hash router (#/new, #/board, #/referral/<id>, #/plan),
+ * keyboard shortcuts, the live stream and the connection indicator.
  */
 
 import { setUnauthorisedHandler } from "./api.js";
@@ -10,28 +10,33 @@ import { announce, byId, setText } from "./dom.js";
 import { DraftStore } from "./draft.js";
 import { ReferralForm } from "./form.js";
 import { type LiveState, LiveStream } from "./live.js";
+import { PlanView } from "./plan.js";
 import { ReferralPage } from "./referral-page.js";
 
 const RESUME_KEY = "carerelay.hub.resume";
-type View = "signin" | "new" | "board" | "referral";
+type View = "signin" | "new" | "board" | "referral" | "plan";
 
 const ROLE_LABELS: Record<string, string> = {
   "hub-call-handler": "Hub call handler",
   "hub-clinician": "Hub clinician",
   coordinator: "Coordinator",
 };
+/** Who plans the day (#/plan): team managers and hub clinicians. */
+const PLANNER_ROLES = ["coordinator", "hub-clinician"];
 
+/** The view to come back to after sign-in; none means the person's home view (see `home`). */
 function safeHash(hash: string): string {
-  return hash.startsWith("#/") ? hash : "#/new";
+  return hash.startsWith("#/") ? hash : "";
 }
 
 function showView(view: View): void {
-  for (const name of ["signin", "new", "board", "referral"] as const) {
+  for (const name of ["signin", "new", "board", "referral", "plan"] as const) {
     byId(`view-${name}`).hidden = name !== view;
   }
   for (const [name, id] of [
     ["new", "nav-new"],
     ["board", "nav-board"],
+    ["plan", "nav-plan"],
   ] as const) {
     const link = byId(id);
     if (name === view) link.setAttribute("aria-current", "page");
@@ -95,6 +100,11 @@ function startApp(): void {
   const role = current?.roles.map((r) => ROLE_LABELS[r]).find((label) => label !== undefined);
   setText(userName, `${current?.name ?? "Signed in"}${role !== undefined ? ` · ${role}` : ""}`);
   byId("user").hidden = false;
+  const plans = current?.roles.some((r) => PLANNER_ROLES.includes(r)) ?? false;
+  byId("nav-plan-item").hidden = !plans;
+  // A coordinator does not take referrals: their screen opens on the day's plan.
+  const takesReferrals = current?.roles.some((r) => r === "hub-call-handler" || r === "hub-clinician") ?? false;
+  const home = plans && !takesReferrals ? "#/plan" : "#/new";
 
   let view: View = "new";
   let redirecting = false;
@@ -104,18 +114,21 @@ function startApp(): void {
   };
 
   const board = new Board({ navigate });
+  const plan = new PlanView({ canManage: plans });
   const page = new ReferralPage({ announce: say, onChanged: (row) => board.upsert(row) });
   let form: ReferralForm | null = null;
   const live = new LiveStream({
     onEvent: (event) => {
       board.onLiveEvent(event);
       page.onLiveEvent(event);
+      plan.onLiveEvent(event);
     },
     onState: setLiveState,
     onUnauthorised: () => signInAgain(),
     onReconnected: () => {
       board.onReconnected();
       page.onReconnected();
+      plan.onReconnected();
     },
   });
 
@@ -147,7 +160,7 @@ function startApp(): void {
     if (redirecting) return;
     const hash = location.hash;
     if (!hash.startsWith("#/")) {
-      if (hash === "") history.replaceState(null, "", "#/new");
+      if (hash === "") history.replaceState(null, "", home);
       else return; // an in-page anchor, not a view
     }
     const full = location.hash.slice(1);
@@ -158,6 +171,7 @@ function startApp(): void {
     if (path === "/board") {
       view = "board";
       page.hide();
+      plan.hide();
       showView("board");
       board.show(query);
       document.title = "Live board · CareRelay hub";
@@ -165,17 +179,27 @@ function startApp(): void {
     } else if (path.startsWith("/referral/") && path.length > "/referral/".length) {
       view = "referral";
       board.hide();
+      plan.hide();
       showView("referral");
       page.show(decodeURIComponent(path.slice("/referral/".length)));
     } else if (path === "/new") {
       view = "new";
       board.hide();
       page.hide();
+      plan.hide();
       showView("new");
       document.title = "Take a referral · CareRelay hub";
       if (previous !== "new" || document.activeElement === document.body) referralForm.focusFirst();
+    } else if (path === "/plan") {
+      view = "plan";
+      board.hide();
+      page.hide();
+      showView("plan");
+      plan.show(query);
+      document.title = "Today's plan · CareRelay hub";
+      if (previous !== "plan") byId("plan-title").focus();
     } else {
-      history.replaceState(null, "", "#/new");
+      history.replaceState(null, "", home);
       route();
     }
   }
@@ -197,6 +221,9 @@ function startApp(): void {
       } else if (event.code === "KeyB") {
         event.preventDefault();
         navigate("#/board");
+      } else if (event.code === "KeyP" && plans) {
+        event.preventDefault();
+        navigate("#/plan");
       }
     }
   });
@@ -204,6 +231,7 @@ function startApp(): void {
   window.setInterval(() => {
     board.tick();
     page.tick();
+    plan.tick();
   }, 1000);
 
   route();

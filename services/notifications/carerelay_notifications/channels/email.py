@@ -1,0 +1,65 @@
+"""Email over SMTP (aiosmtplib). The Message-ID is derived from the notification id, so a retry after
+an uncertain failure carries the same id and mail systems can drop the duplicate."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import aiosmtplib
+
+from carerelay_events.vocabulary import NotificationChannel
+
+from ..settings import NotificationsSettings
+from .base import DeliveryResult, Outgoing
+
+
+def message_id(notification_id: object, domain: str) -> str:
+    return f"<{notification_id}@{domain}>"
+
+
+def build_email(message: Outgoing, settings: NotificationsSettings) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = settings.email_from
+    email["To"] = message.to
+    email["Subject"] = message.subject or "CareRelay"
+    email["Date"] = formatdate(localtime=False, usegmt=True)
+    email["Message-ID"] = message_id(message.notification_id, settings.message_id_domain)
+    if message.correlation_id:
+        email["X-Correlation-ID"] = message.correlation_id
+    email.set_content(message.body)
+    return email
+
+
+class EmailChannel:
+    kind = NotificationChannel.EMAIL
+
+    def __init__(self, settings: NotificationsSettings) -> None:
+        self.settings = settings
+
+    async def send(self, message: Outgoing) -> DeliveryResult:
+        settings = self.settings
+        assert settings.smtp_host is not None
+        try:
+            await aiosmtplib.send(
+                build_email(message, settings),
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_username,
+                password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+                start_tls=settings.smtp_starttls,
+                use_tls=settings.smtp_tls,
+                timeout=settings.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as refused:
+            codes = sorted({error.code for error in refused.recipients})
+            if all(500 <= code < 600 for code in codes):
+                return DeliveryResult.permanent(f"recipient refused ({codes[0]})")
+            return DeliveryResult.transient(f"recipient deferred ({codes[0]})")
+        except aiosmtplib.SMTPResponseException as error:
+            if 500 <= error.code < 600:
+                return DeliveryResult.permanent(f"SMTP {error.code}")
+            return DeliveryResult.transient(f"SMTP {error.code}")
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            return DeliveryResult.transient(f"SMTP unavailable: {type(error).__name__}")
+        return DeliveryResult.delivered()
