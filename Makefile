@@ -24,6 +24,7 @@ test: system-packages venv web infra-up lint
 
 stop:
 	-pkill -TERM -f 'carerelay_stack run' || true
+	-pkill -TERM -f 'carerelay_stack.mailbox' || true
 	-pkill -TERM -f '\-m carerelay_(referral|triage|scheduling|notifications)' || true
 	$(INFRA) down
 

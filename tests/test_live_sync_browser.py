@@ -221,7 +221,6 @@ async def test_the_board_and_the_nurses_phone_update_live_from_one_event(system:
         await expect(countdown).to_have_attribute("data-level", "met", timeout=30000)
         await expect(countdown).to_have_text("MET")
         await expect(row).to_have_class(re.compile(r"\bclosed\b"))  # its clock stopped: greyed, leaving the open board
-        await expect(board.locator("#board-announcer")).to_contain_text("Iris Penrose: first contact made; leaving the board")
         await expect(card).to_have_attribute("data-status", "in-progress", timeout=30000)
         await expect(card).to_contain_text("In progress")
         assert await board.evaluate("window.__loadedAt") == board_loaded
@@ -267,8 +266,9 @@ async def test_the_board_and_the_nurses_phone_update_live_from_one_event(system:
         assert ids[: len(heard_before)] == heard_before
         await expect(card).to_have_count(1)
         await expect(card).to_contain_text("Completed")
-        await expect(phone.get_by_test_id("alert-removed")).to_have_count(0)
-        await expect(phone.get_by_test_id("alert-added")).to_have_count(0)
+        # No alert about her (added, removed, moved): the visit was hers throughout. Other visits the
+        # planner gives or takes meanwhile may rightly raise their own alerts.
+        await expect(phone.locator('[data-testid^="alert-"]', has_text="Iris Penrose")).to_have_count(0)
         assert await phone.evaluate("window.__loadedAt") == phone_loaded
         await screenshot(phone, "live-sync-app-reconnected")
     finally:

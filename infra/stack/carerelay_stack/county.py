@@ -90,7 +90,7 @@ def caseload(size: int = 15) -> list[tuple[str, dict[str, Any], list[dict[str, A
     people = []
     for index in range(size):
         area = AREAS[index % len(AREAS)]
-        given, family = GIVEN[index % len(GIVEN)], FAMILY[(index * 5) % len(FAMILY)]
+        given, family = GIVEN[(index * 7) % len(GIVEN)], FAMILY[(index * 5 + index // len(FAMILY)) % len(FAMILY)]
         body = {
             "referrer": {"role": "ward-team", "organisation": "County General, Ward 7", "callback_number": "0116 496 0100"},
             "patient": {
@@ -127,6 +127,17 @@ def recurring(line: dict[str, Any], starts_on: date, days: int) -> dict[str, Any
     }
 
 
+async def accept_when_triaged(hub: httpx.AsyncClient, referral_id: str) -> None:
+    """The hub clinician accepts the referral once triage has decided (it was accepted on the ward's call)."""
+    for _ in range(100):
+        status = (await hub.get(f"/api/referral/referrals/{referral_id}")).json().get("status")
+        if status != "received":
+            break
+        await asyncio.sleep(0.2)
+    if status == "triaged":
+        (await hub.post(f"/api/referral/referrals/{referral_id}/accept", json={})).raise_for_status()
+
+
 async def agree_care_plan(
     scheduling: httpx.AsyncClient, episode_id: str, visits: list[dict[str, Any]], declined: list[str]
 ) -> bool:
@@ -144,7 +155,8 @@ async def agree_care_plan(
         )
         errors = response.json().get("errors", []) if response.status_code == 422 else []
         if not any(error.get("field") == "episode_id" for error in errors):
-            response.raise_for_status()
+            if response.is_error:
+                raise RuntimeError(f"agreeing a demo care plan failed: {response.status_code} {response.text}")
             return True
         await asyncio.sleep(0.2)
     return False
@@ -162,7 +174,9 @@ async def load_county(web_origin: str, handler_token: str, clinician_token: str,
             created = await handler.post("/api/referral/referrals", json=body, headers={"Idempotency-Key": key})
             created.raise_for_status()
             counts["referrals"] += 1
-            plans.append((created.json()["episode_id"], [recurring(line, today, 21) for line in lines], []))
+            summary = created.json()
+            await accept_when_triaged(clinician, summary["referral_id"])
+            plans.append((summary["episode_id"], [recurring(line, today, 21) for line in lines], []))
         if mrs_a_episode is not None:
             plans.append((mrs_a_episode, [recurring(MRS_A_PLAN, today, 35)], MRS_A_DECLINED))
         for episode_id, visits, declined in plans:

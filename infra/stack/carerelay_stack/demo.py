@@ -28,6 +28,7 @@ DEMO_REFERRALS: list[tuple[str, dict[str, Any]]] = [
                 "gp_practice_code": "C82001",
                 "latitude": 52.6401,
                 "longitude": -1.1302,
+                "contact": {"email": "alice.archer@example.invalid", "preferred_channel": "email"},
             },
             "route": "step-up",
             "reason": "Increasingly unsteady at home, struggling with medication; lives alone.",
@@ -35,6 +36,13 @@ DEMO_REFERRALS: list[tuple[str, dict[str, Any]]] = [
             "known_risks": "Falls risk",
             "access_notes": "Key safe by the back door",
             "consent_to_share": True,
+            # Her daughter is told the plan, and when a carer is running late, with Mrs A's permission.
+            "family_contact": {
+                "contact_id": "5b0c6a57-2f7e-4c1b-9a43-3f1f1e2d7a01",
+                "relationship": "daughter",
+                "may_be_told_plan": True,
+                "contact": {"email": "daughter.archer@example.invalid", "preferred_channel": "email"},
+            },
         },
     ),
     (

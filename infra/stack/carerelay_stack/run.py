@@ -5,6 +5,7 @@ this by the infra launcher (see the Makefile)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from carerelay_events.settings import KafkaSettings
+from carerelay_scheduling import demo as rota
 
 from .county import load_county
 from .demo import accept_some, load_rota, submit_referrals
@@ -43,6 +45,44 @@ def issuer_process(log_dir: Path) -> ServiceProcess:
         log_dir / "issuer.log",
         health_path="/.well-known/openid-configuration",
     )
+
+
+MAIL_SMTP_PORT, MAIL_PAGE_PORT = 8025, 8026
+
+
+def mailbox_process(log_dir: Path) -> ServiceProcess:
+    """The demo mailbox: a local SMTP server the notifications service emails, and a page listing what it got."""
+    return ServiceProcess(
+        "mailbox",
+        MAIL_PAGE_PORT,
+        {},
+        log_dir / "mailbox.log",
+        command=[
+            sys.executable,
+            "-m",
+            "carerelay_stack.mailbox",
+            str(REPO / ".data" / "mail"),
+            str(MAIL_SMTP_PORT),
+            str(MAIL_PAGE_PORT),
+        ],
+    )
+
+
+def demo_mail_env() -> dict[str, str]:
+    """Notifications emails the demo mailbox: the hub's alerts, and assignment changes for two demo staff."""
+    staff = {str(rota.staff_id(name)): email for name, email in DEMO_STAFF_EMAILS.items()}
+    return {
+        "CARERELAY_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+        "CARERELAY_NOTIFICATIONS_SMTP_PORT": str(MAIL_SMTP_PORT),
+        "CARERELAY_NOTIFICATIONS_HUB_EMAIL": "hub@county-hub.example",
+        "CARERELAY_NOTIFICATIONS_STAFF_EMAILS": json.dumps(staff),
+    }
+
+
+DEMO_STAFF_EMAILS = {
+    "Nurse Amara Okafor": "amara.okafor@county-health.example",
+    "Carer Joe Evans": "joe.evans@county-care.example",
+}
 
 
 def auth_env(issuer_url: str, issuer_port: int, web_origin: str) -> dict[str, str]:
@@ -81,7 +121,7 @@ def main() -> int:
         Upstreams(PORTS["referral"], PORTS["scheduling"], PORTS["notifications"], ISSUER_PORT, PORTS["triage"]),
         log_dir / "web-origin.log",
     )
-    processes = [issuer_process(log_dir), *service_processes(stack, log_dir), web]
+    processes = [issuer_process(log_dir), mailbox_process(log_dir), *service_processes(stack, log_dir, demo_mail_env()), web]
     stopping = False
 
     def stop(*_: object) -> None:
@@ -111,6 +151,9 @@ def main() -> int:
         for process in processes:
             print(f"  {process.name:<14} {process.base_url}  (log: {process.log_path.relative_to(REPO)})")
         print(f"\n  The hub:       {WEB_ORIGIN}/hub/   (sign in as a demo user, e.g. Sophie Reid or Ruth Ellis)")
+        print(f"  Today's plan:  {WEB_ORIGIN}/hub/#/plan   (Daniel Hughes, coordinator)")
+        print(f"  The app:       {WEB_ORIGIN}/app/   (on a phone-sized window: Amara Okafor, Joe Evans, Leah Morgan)")
+        print(f"  Mailbox:       http://127.0.0.1:{MAIL_PAGE_PORT}/   (emails the system sent)")
         print("  API docs:      http://127.0.0.1:8101/api/referral/docs")
         print("  referrals:     http://127.0.0.1:8101/api/referral/referrals")
         print("  visits:        http://127.0.0.1:8103/api/scheduling/visits")

@@ -23,8 +23,9 @@ PINNED_PRIZE = 5_000
 URGENT_PRIZE = 20_000
 """Beats many routine visits (a 2-hour response displaces routine work), yet stays below PyVRP's largest
 penalty for a minute of lateness, so the search still converges on plans that keep every window."""
-PREFERRED_BONUS = 30
-"""Meeting the person's agreed window is worth up to 30 minutes of extra travel."""
+PREFERRED_BONUS = 90
+"""Meeting the person's agreed window is worth up to 90 minutes of extra travel: the time agreed with
+them matters more than a carer's detour (Mrs A's routine), though never more than making the visit."""
 UNFAMILIAR_COST = 20
 """Sending someone who has never been to a person who has familiar carers costs as 20 minutes of travel;
 someone who has been n times costs 20 / (n + 1), so the most familiar carer wins a near tie."""

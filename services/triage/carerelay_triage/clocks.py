@@ -54,11 +54,34 @@ async def set_deadline(
     )
 
 
-async def visit_assigned(conn: DbConnection, episode_id: UUID, planned_start: datetime) -> None:
+async def visit_assigned(conn: DbConnection, episode_id: UUID, visit_id: UUID, planned_start: datetime) -> None:
+    """A visit to the person is planned for `planned_start`: the clock's first contact is due at the
+    earliest of the episode's planned visits."""
     await conn.execute(
-        "UPDATE response_clocks SET assigned_start = $2 WHERE episode_id = $1 AND first_contact_at IS NULL",
+        """
+        INSERT INTO clock_visits (visit_id, episode_id, planned_start) VALUES ($1, $2, $3)
+        ON CONFLICT (visit_id) DO UPDATE SET planned_start = $3
+        """,
+        visit_id,
         episode_id,
         planned_start,
+    )
+    await _earliest_visit(conn, episode_id)
+
+
+async def visit_withdrawn(conn: DbConnection, episode_id: UUID, visit_id: UUID) -> None:
+    """A visit cancelled or left without anyone: it no longer counts towards the first contact."""
+    await conn.execute("DELETE FROM clock_visits WHERE visit_id = $1", visit_id)
+    await _earliest_visit(conn, episode_id)
+
+
+async def _earliest_visit(conn: DbConnection, episode_id: UUID) -> None:
+    await conn.execute(
+        """
+        UPDATE response_clocks SET assigned_start = (SELECT min(planned_start) FROM clock_visits WHERE episode_id = $1)
+        WHERE episode_id = $1 AND first_contact_at IS NULL
+        """,
+        episode_id,
     )
 
 

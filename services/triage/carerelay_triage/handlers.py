@@ -7,13 +7,16 @@ from datetime import UTC, datetime
 
 from carerelay_events.catalogue import (
     Event,
+    LeadDisciplineTransferred,
     ReferralCancelled,
     ReferralReceived,
     ReferralRejected,
     TriageCompleted,
     VisitAssigned,
+    VisitCancelled,
     VisitRescheduled,
     VisitStarted,
+    VisitUnassignable,
 )
 from carerelay_events.processing import Handler, HandlerContext
 from carerelay_events.topics import Topic
@@ -22,7 +25,7 @@ from . import clocks
 from .decision import decide
 from .rules import TriageRules
 
-FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.VISIT]
+FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.VISIT, Topic.EPISODE]
 
 
 def handlers_for(rules: TriageRules) -> dict[type[Event], Handler]:
@@ -81,7 +84,10 @@ def handlers_for(rules: TriageRules) -> dict[type[Event], Handler]:
             event.episode_id,
             event.staff_id,
         )
-        await clocks.visit_assigned(context.conn, event.episode_id, event.planned_start)
+        await clocks.visit_assigned(context.conn, event.episode_id, event.visit_id, event.planned_start)
+
+    async def on_visit_withdrawn(event: VisitCancelled | VisitUnassignable, context: HandlerContext) -> None:
+        await clocks.visit_withdrawn(context.conn, event.episode_id, event.visit_id)
 
     async def on_visit_started(event: VisitStarted, context: HandlerContext) -> None:
         await clocks.first_contact(context.conn, context.outbox, event.episode_id, event.at)
@@ -89,11 +95,20 @@ def handlers_for(rules: TriageRules) -> dict[type[Event], Handler]:
     async def on_referral_closed(event: ReferralRejected | ReferralCancelled, context: HandlerContext) -> None:
         await clocks.stop(context.conn, event.episode_id)
 
+    async def on_lead_transferred(event: LeadDisciplineTransferred, context: HandlerContext) -> None:
+        """A lead handed over from the clinician app (or triage's own API): the decision shows the new lead."""
+        await context.conn.execute(
+            "UPDATE triage_decisions SET lead_discipline = $2 WHERE episode_id = $1", event.episode_id, event.to_discipline.value
+        )
+
     return {
         ReferralReceived: on_referral_received,
         VisitAssigned: on_visit_assigned,
         VisitRescheduled: on_visit_assigned,
         VisitStarted: on_visit_started,
+        VisitCancelled: on_visit_withdrawn,
+        VisitUnassignable: on_visit_withdrawn,
         ReferralRejected: on_referral_closed,
         ReferralCancelled: on_referral_closed,
+        LeadDisciplineTransferred: on_lead_transferred,
     }
