@@ -273,6 +273,8 @@ async def _apply(
         row = rows[change.visit_id]
         if change.kind == "unassigned" and row["pinned"]:
             continue  # the coordinator's pin stands; the coordinator view shows it at risk
+        if _a_small_drift(change, row):
+            continue
         if change.kind == "unassigned":
             await _unassign(conn, emitter, row, change.reason or "no capacity in the window", window, now)
         else:
@@ -283,6 +285,18 @@ async def _apply(
         if row["status"] == "planned":
             changed += await _unassign(conn, emitter, row, unassigned.reason, window, now)
     return changed
+
+
+SMALL_DRIFT = timedelta(minutes=10)
+"""A re-plan that moves a visit by less than this keeps the time already given (the person and the
+clinician were told it): only real changes are published."""
+
+
+def _a_small_drift(change: PlanChange, row: Any) -> bool:
+    previous = change.previous_start
+    if change.kind != "rescheduled" or previous is None or change.start is None:
+        return False
+    return bool(abs(change.start - previous) < SMALL_DRIFT and row["earliest_start"] <= previous <= row["latest_start"])
 
 
 async def _assign(conn: DbConnection, emitter: CaseEmitter, row: Any, change: PlanChange) -> None:
