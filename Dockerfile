@@ -17,15 +17,21 @@ COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
 # Then the project's own packages. Editable installs, as `make venv` does: the services find their
-# migrations/ folders (and libs/events its schemas/) next to their source.
+# migrations/ folders (and libs/contract its schemas/) next to their source.
+COPY libs/clinical libs/clinical
+COPY libs/contract libs/contract
 COPY libs/events libs/events
+COPY libs/service libs/service
 COPY libs/access libs/access
 COPY services/referral services/referral
 COPY services/triage services/triage
 COPY services/scheduling services/scheduling
 COPY services/notifications services/notifications
 RUN pip install --no-deps \
+        -e libs/clinical \
+        -e libs/contract \
         -e libs/events \
+        -e libs/service \
         -e libs/access \
         -e services/referral \
         -e services/triage \

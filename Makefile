@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INFRA := PYTHONPATH=infra/launcher $(PYTHON) -m carerelay_infra
-PACKAGES := libs/events libs/access services/referral services/triage services/scheduling services/notifications infra/stack infra/issuer
+PACKAGES := libs/clinical libs/contract libs/events libs/service libs/access libs/testing services/referral services/triage services/scheduling services/notifications infra/stack infra/issuer
 PYTEST_ARGS ?=
 
 WEB_APPS := services/referral/web services/scheduling/web
@@ -41,10 +41,10 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	for tests in libs/*/tests services/*/tests infra/*/tests; do [ ! -d $$tests ] || $(VENV)/bin/mypy $$tests || exit 1; done
-	$(PY) -m carerelay_events.schemas check
+	$(PY) -m carerelay_contract.schemas check
 
 schemas: venv
-	$(PY) -m carerelay_events.schemas write
+	$(PY) -m carerelay_contract.schemas write
 
 venv: $(VENV)/.installed
 

@@ -12,6 +12,7 @@ import pytest
 
 from carerelay_events.settings import KafkaSettings
 from carerelay_stack.demo import load_rota
+from carerelay_testing.factories import referral_submission
 
 from .support.otlp import OtlpCollector
 from .support.system import RunningSystem, StackSettings
@@ -40,22 +41,7 @@ async def system() -> AsyncIterator[RunningSystem]:
 @pytest.fixture
 def referral_body() -> dict[str, Any]:
     """What a hub handler submits for Mrs A (synthetic; NHS number from the test range)."""
-    return {
-        "referrer": {"role": "gp", "organisation": "Northgate Surgery", "callback_number": "0116 496 0001"},
-        "patient": {
-            "nhs_number": "9990000018",
-            "given_name": "Alice",
-            "family_name": "Archer",
-            "date_of_birth": "1938-04-02",
-            "address": "4 Mill Lane, Northgate",
-            "postcode": "LE1 1AA",
-            "gp_practice_code": "C82001",
-        },
-        "route": "step-up",
-        "reason": "Increasingly unsteady at home; struggling with medication.",
-        "presenting_needs": ["reduced-function", "medication"],
-        "consent_to_share": True,
-    }
+    return referral_submission()
 
 
 def years_ago(years: int) -> str:

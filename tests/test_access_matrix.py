@@ -12,9 +12,9 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from carerelay_events.catalogue import VisitAssigned
-from carerelay_events.envelope import encode_data, encode_headers, new_metadata
-from carerelay_events.topics import Topic
+from carerelay_contract.envelope import encode_data, encode_headers, new_metadata
+from carerelay_contract.topics import Topic
+from carerelay_contract.visit import VisitAssigned
 
 from .support.events import a_triage_decision, its_acceptance
 from .support.kafka import produce_raw, publish

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from carerelay_events.topics import Topic
+from carerelay_contract.topics import Topic
 
 from .support.kafka import read_all
 from .support.system import HUB_HANDLER, RunningSystem

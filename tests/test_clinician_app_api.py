@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from carerelay_events.topics import Topic
+from carerelay_contract.topics import Topic
 
 from .support.kafka import Message, read_all, wait_for_messages
 from .support.system import RunningSystem

@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from carerelay_events.topics import Topic
+from carerelay_contract.topics import Topic
 
 from .support.browser import launch, screenshot
 from .support.kafka import read_all, wait_for_messages

@@ -14,8 +14,7 @@ from typing import Any
 import yaml
 from pydantic_settings import BaseSettings
 
-from carerelay_access.settings import AuthSettings
-from carerelay_events.service import ServiceSettings
+from carerelay_access.settings import AuthSettings, SecuredServiceSettings
 from carerelay_events.settings import ConsumerSettings, KafkaSettings, TracingSettings
 from carerelay_notifications.settings import NotificationsSettings
 from carerelay_referral.settings import ReferralSettings
@@ -30,7 +29,7 @@ SITE = "/usr/share/nginx/carerelay"
 """Where infra/nginx/Dockerfile puts the front ends in the web origin's image."""
 FRONT_ENDS = {"hub": "services/referral/web", "app": "services/scheduling/web"}
 KEYCLOAK = "keycloak:8080"
-SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
+SERVICE_SETTINGS: dict[str, type[SecuredServiceSettings]] = {
     "referral": ReferralSettings,
     "triage": TriageSettings,
     "scheduling": SchedulingSettings,
@@ -77,8 +76,8 @@ def test_the_image_installs_every_package_make_installs() -> None:
     assert packages is not None
     dockerfile = (REPO / "Dockerfile").read_text()
     for package in packages.group(1).split():
-        if package.startswith("infra/"):
-            continue  # the local stack tools are not part of the services' image
+        if package.startswith("infra/") or package == "libs/testing":
+            continue  # the local stack tools and the test support are not part of the services' image
         assert f"-e {package}" in dockerfile, f"Dockerfile does not install {package}"
 
 
@@ -98,7 +97,7 @@ def test_every_setting_compose_gives_a_service_is_one_it_reads() -> None:
 
 def test_compose_sets_every_planner_setting() -> None:
     env = _compose()["services"]["scheduling"]["environment"]
-    planner = set(SchedulingSettings.model_fields) - set(ServiceSettings.model_fields) - {"database_url", "port"}
+    planner = set(SchedulingSettings.model_fields) - set(SecuredServiceSettings.model_fields) - {"database_url", "port"}
     assert planner, "SchedulingSettings has no planner settings?"
     for name in planner:
         assert f"CARERELAY_SCHEDULING_{name.upper()}" in env, f"docker-compose.yml: scheduling has no {name}"

@@ -24,7 +24,7 @@ import orjson
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, expect
 
-from carerelay_events.topics import Topic
+from carerelay_contract.topics import Topic
 
 from .support.browser import launch, new_desk, screenshot, sign_in
 from .support.kafka import Message, wait_for_messages

@@ -10,8 +10,8 @@ from uuid import uuid4
 import orjson
 import pytest
 
-from carerelay_events.topics import Topic
-from carerelay_events.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
+from carerelay_contract.topics import Topic
+from carerelay_contract.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
 
 from .support.events import a_triage_decision, its_acceptance
 from .support.kafka import Message, produce_raw, publish, wait_for_messages

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from carerelay_events.nhs_number import check_digit
+from carerelay_clinical.nhs_number import check_digit
 
 from .support.browser import launch, new_desk, screenshot, sign_in
 from .support.system import RunningSystem

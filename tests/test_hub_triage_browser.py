@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, expect
 
-from carerelay_events.nhs_number import check_digit
+from carerelay_clinical.nhs_number import check_digit
 
 from .support.browser import launch, new_desk, screenshot, sign_in
 from .support.system import HUB_HANDLER, RunningSystem

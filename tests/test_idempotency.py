@@ -6,9 +6,9 @@ import asyncio
 from typing import Any
 from uuid import uuid4
 
-from carerelay_events.catalogue import TriageCompleted
-from carerelay_events.envelope import encode_data, encode_headers, new_metadata
-from carerelay_events.topics import Topic
+from carerelay_contract.envelope import encode_data, encode_headers, new_metadata
+from carerelay_contract.topics import Topic
+from carerelay_contract.triage import TriageCompleted
 
 from .support.events import a_triage_decision, its_acceptance
 from .support.kafka import produce_raw, publish, read_all, wait_for_messages

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from carerelay_events.catalogue import VisitAssigned, VisitStarted
+from carerelay_contract.visit import VisitAssigned, VisitStarted
 
 from .support.kafka import publish
 from .support.sse import Screen

@@ -21,24 +21,14 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from carerelay_events.catalogue import (
-    AssessmentRecorded,
-    ConsentRecorded,
-    ConsentWithdrawn,
-    EpisodeClosed,
-    Event,
-    OnwardReferralMade,
-    ReferralReceived,
-    VisitAssigned,
-    VisitCompleted,
-    VisitPlanned,
-    VisitRunningLate,
-    VisitUnassignable,
-)
-from carerelay_events.kafka_clients import ensure_topics
+from carerelay_contract.episode import AssessmentRecorded, ConsentRecorded, ConsentWithdrawn, EpisodeClosed, OnwardReferralMade
+from carerelay_contract.model import Event
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.topics import Topic, topic_name
+from carerelay_contract.visit import VisitAssigned, VisitCompleted, VisitPlanned, VisitRunningLate, VisitUnassignable
+from carerelay_contract.vocabulary import AssessmentKind, ConsentScope, EpisodeOutcome, VisitPurpose
+from carerelay_events.admin import ensure_topics
 from carerelay_events.settings import KafkaSettings
-from carerelay_events.topics import Topic, topic_name
-from carerelay_events.vocabulary import AssessmentKind, ConsentScope, EpisodeOutcome, VisitPurpose
 from carerelay_notifications.fhir_summary import document_problems
 from carerelay_notifications.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from carerelay_stack.processes import ServiceProcess

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from carerelay_events.topics import Topic
+from carerelay_contract.topics import Topic
 
 from .support.kafka import read_all, wait_for_messages
 from .support.system import HUB_HANDLER, RunningSystem

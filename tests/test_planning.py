@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from carerelay_events.topics import Topic
+from carerelay_contract.topics import Topic
 
 from .support.kafka import read_all, wait_for_messages
 from .support.system import HUB_CLINICIAN, HUB_HANDLER, RunningSystem

@@ -15,10 +15,11 @@ from uuid import UUID, uuid4
 import pytest
 import yaml
 
-from carerelay_events.catalogue import ReferralReceived, VisitAssigned, VisitStarted
-from carerelay_events.kafka_clients import ensure_topics
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.topics import Topic, topic_name
+from carerelay_contract.visit import VisitAssigned, VisitStarted
+from carerelay_events.admin import ensure_topics
 from carerelay_events.settings import KafkaSettings
-from carerelay_events.topics import Topic, topic_name
 from carerelay_stack.processes import ServiceProcess
 from carerelay_triage.rules import DEFAULT_RULES_FILE
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carerelay_events.topics import Topic
+from carerelay_contract.topics import Topic
 
 from .support.kafka import wait_for_messages
 from .support.system import HUB_CLINICIAN, HUB_HANDLER, RunningSystem

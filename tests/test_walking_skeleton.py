@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from carerelay_events.topics import Topic
+from carerelay_contract.topics import Topic
 
 from .support.kafka import wait_for_messages
 from .support.system import HUB_HANDLER, RunningSystem

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from carerelay_events.catalogue import ReferralAccepted, TriageCompleted
-from carerelay_events.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
+from carerelay_contract.referral import ReferralAccepted
+from carerelay_contract.triage import TriageCompleted
+from carerelay_contract.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
 
 
 def a_triage_decision(

@@ -10,11 +10,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from carerelay_events.catalogue import Event
-from carerelay_events.envelope import encode_data, encode_headers, new_metadata
-from carerelay_events.kafka_clients import connection_options, create_producer
+from carerelay_contract.envelope import encode_data, encode_headers, new_metadata
+from carerelay_contract.model import Event
+from carerelay_contract.topics import topic_name
 from carerelay_events.settings import KafkaSettings
-from carerelay_events.topics import topic_name
+from carerelay_events.transport.aiokafka import connection_options, create_producer
 
 
 @dataclass(frozen=True)

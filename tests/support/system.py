@@ -13,9 +13,10 @@ import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
-from carerelay_events.kafka_clients import all_topic_names, connection_options, ensure_topics
+from carerelay_contract.topics import Topic, topic_name
+from carerelay_events.admin import all_topic_names, ensure_topics
 from carerelay_events.settings import KafkaSettings
-from carerelay_events.topics import Topic, topic_name
+from carerelay_events.transport.aiokafka import connection_options
 from carerelay_stack.processes import ServiceProcess
 from carerelay_stack.provision import drop_database, provision_database
 from carerelay_stack.run import auth_env

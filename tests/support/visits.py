@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from carerelay_events.catalogue import VisitAssigned
-from carerelay_events.nhs_number import check_digit
+from carerelay_clinical.nhs_number import check_digit
+from carerelay_contract.visit import VisitAssigned
 
 from .kafka import publish
 from .system import HUB_HANDLER, RunningSystem

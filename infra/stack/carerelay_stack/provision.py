@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from carerelay_events.kafka_clients import ensure_topics
+from carerelay_events.admin import ensure_topics
 from carerelay_events.settings import KafkaSettings
 
 from .settings import SERVICES, StackSettings

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from carerelay_service.settings import ServiceSettings
 
 
 class AuthSettings(BaseSettings):
@@ -20,3 +23,9 @@ class AuthSettings(BaseSettings):
     @property
     def keys_url(self) -> str:
         return self.jwks_url or f"{self.issuer.rstrip('/')}/jwks.json"
+
+
+class SecuredServiceSettings(ServiceSettings):
+    """A service that signs people in: its settings with the issuer's nested (CARERELAY_AUTH_*)."""
+
+    auth: AuthSettings = Field(default_factory=AuthSettings)

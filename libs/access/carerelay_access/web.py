@@ -16,14 +16,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carerelay_events.db import DbConnection
 from carerelay_events.runtime import EventRuntime
-from carerelay_events.service import ServiceSettings, create_service_app
+from carerelay_service.app import create_service_app
 
 from . import audit
 from .identity import Principal, TokenVerifier, Unauthenticated
 from .matrix import Action, Decision, RecordFacts, decide, may_break_glass, scopes_for
 from .matrix import Scope as AccessScope
 from .roles import Role
-from .settings import AuthSettings
+from .settings import AuthSettings, SecuredServiceSettings
 
 BREAK_GLASS_HEADER = "X-Break-Glass-Reason"
 
@@ -165,8 +165,7 @@ SECURITY_HEADERS = {
 }
 
 
-def install_access(app: FastAPI, settings: AuthSettings | None = None) -> None:
-    settings = settings or AuthSettings()
+def install_access(app: FastAPI, settings: AuthSettings) -> None:
     app.state.token_verifier = TokenVerifier(settings)
     app.state.auth_settings = settings
 
@@ -250,15 +249,14 @@ def secured_service_app(
     *,
     name: str,
     title: str,
-    settings: ServiceSettings,
-    runtime: EventRuntime,
+    settings: SecuredServiceSettings,
+    runtime: EventRuntime[Any],
     routers: list[APIRouter],
     migrations: Path,
-    auth: AuthSettings | None = None,
-    on_started: Callable[[EventRuntime], Awaitable[None]] | None = None,
+    on_started: Callable[[EventRuntime[Any]], Awaitable[None]] | None = None,
     consume: bool = True,
 ) -> FastAPI:
-    """A service's app (carerelay_events.service.create_service_app) with sign-in, the audit trail
+    """A service's app (carerelay_service.app.create_service_app) with sign-in, the audit trail
     and its auditor routes, and the web hygiene middleware."""
     app = create_service_app(
         name=name,
@@ -271,5 +269,5 @@ def secured_service_app(
         on_started=on_started,
         consume=consume,
     )
-    install_access(app, auth)
+    install_access(app, settings.auth)
     return app

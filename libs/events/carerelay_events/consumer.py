@@ -1,4 +1,5 @@
-"""The aiokafka transport: poll, process each record in partition order, then commit its offset.
+"""The consuming loop, on any transport: poll, process each record in partition order, then commit
+its offset.
 
 Offsets are committed only after EventProcessor.process returns (handled, duplicate, skipped or
 dead-lettered), so a crash redelivers, and the inbox makes the redelivery harmless. Liveness and lag
@@ -9,15 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from prometheus_client import Gauge
 
-from .kafka_clients import create_consumer
-from .processing import EventProcessor, InboundRecord
-from .settings import KafkaSettings
+from .processing import EventProcessor
+from .transport.base import CommitFailed, Consumer, InboundRecord
 
 log = structlog.get_logger(__name__)
 
@@ -25,19 +25,16 @@ LAST_POLL = Gauge("carerelay_consumer_last_poll_timestamp_seconds", "When the co
 LAG = Gauge("carerelay_consumer_lag", "Messages behind the end of the partition", ["consumer", "topic", "partition"])
 
 
-class KafkaEventConsumer:
-    """Consumes `topics` as consumer group `processor.consumer` until stopped."""
+class EventConsumer:
+    """Feeds `consumer`'s records to `processor` until stopped, committing after each partition's batch."""
 
-    def __init__(self, settings: KafkaSettings, topics: list[str], processor: EventProcessor) -> None:
-        self.settings = settings
-        self.topics = topics
+    def __init__(self, consumer: Consumer, processor: EventProcessor[Any]) -> None:
+        self.consumer = consumer
         self.processor = processor
         self.last_poll_at: float = 0.0
-        self._consumer: AIOKafkaConsumer | None = None
 
     async def run(self, stopping: asyncio.Event, started: asyncio.Event | None = None) -> None:
-        consumer = create_consumer(self.settings, self.processor.consumer, self.topics)
-        self._consumer = consumer
+        consumer = self.consumer
         await consumer.start()
         if started is not None:
             started.set()
@@ -59,22 +56,22 @@ class KafkaEventConsumer:
                             )
                         )
                     # Commit only after every record of the batch has been processed.
-                    await self._commit(consumer, partition, records[-1].offset + 1)
-                await self._report_lag(consumer)
+                    await self._commit(partition, records[-1].offset + 1)
+                await self._report_lag()
         finally:
             await consumer.stop()
 
-    async def _commit(self, consumer: AIOKafkaConsumer, partition: TopicPartition, next_offset: int) -> None:
+    async def _commit(self, partition: Any, next_offset: int) -> None:
         try:
-            await consumer.commit({partition: next_offset})
-        except (CommitFailedError, KafkaError) as error:
+            await self.consumer.commit({partition: next_offset})
+        except (CommitFailed, CommitFailedError, KafkaError) as error:
             # The partition moved to another member during a rebalance: it will redeliver, and the inbox dedupes.
             log.warning("offset commit failed", consumer=self.processor.consumer, error=type(error).__name__)
 
-    async def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
-        for partition in consumer.assignment():
-            end = consumer.highwater(partition)
+    async def _report_lag(self) -> None:
+        for partition in self.consumer.assignment():
+            end = self.consumer.highwater(partition)
             if end is None:
                 continue
-            position = await consumer.position(partition)
+            position = await self.consumer.position(partition)
             LAG.labels(self.processor.consumer, partition.topic, str(partition.partition)).set(max(0, end - position))

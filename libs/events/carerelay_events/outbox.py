@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 from typing import Any
 
 import asyncpg
 import orjson
 import structlog
-from aiokafka import AIOKafkaProducer
 from asyncpg.pool import PoolConnectionProxy
 from prometheus_client import Counter, Gauge
 
-from carerelay_events.db import DbConnection
+from carerelay_contract.envelope import encode_data, encode_headers, new_metadata
+from carerelay_contract.model import Event
+from carerelay_contract.topics import topic_name
 
-from .catalogue import Event
-from .envelope import encode_data, encode_headers, new_metadata
-from .topics import topic_name
+from .db import DbConnection
 from .tracing import current_trace_headers, publish_span
+from .transport.base import Producer
 
 log = structlog.get_logger(__name__)
 
@@ -75,7 +76,7 @@ class OutboxRelay:
     """
 
     def __init__(
-        self, pool: asyncpg.Pool, producer: AIOKafkaProducer, source: str, *, batch_size: int = 200, poll_seconds: float = 1.0
+        self, pool: asyncpg.Pool, producer: Producer, source: str, *, batch_size: int = 200, poll_seconds: float = 1.0
     ) -> None:
         self.pool = pool
         self.producer = producer
@@ -110,14 +111,14 @@ class OutboxRelay:
             PUBLISHED.labels(self.source).inc(len(rows))
             return len(rows)
 
-    async def _send(self, row: Any) -> asyncio.Future[Any]:
+    async def _send(self, row: Any) -> Awaitable[Any]:
         stored: list[list[str]] = orjson.loads(row["headers"])
         trace_parent = {name: value for name, value in stored if name in ("traceparent", "tracestate")}
         others = [(name, value.encode()) for name, value in stored if name not in ("traceparent", "tracestate")]
         ce_type = next((value for name, value in stored if name == "ce_type"), "")
         with publish_span(row["topic"], ce_type, row["event_id"], row["record_key"], trace_parent):
             headers = others + [(name, value.encode()) for name, value in current_trace_headers().items()]
-            future: asyncio.Future[Any] = await self.producer.send(
+            future = await self.producer.send(
                 row["topic"], value=bytes(row["payload"]), key=row["record_key"].encode(), headers=headers
             )
         return future

@@ -14,61 +14,55 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from prometheus_client import Counter
 
-from carerelay_events.db import DbConnection
+from carerelay_contract.envelope import Envelope, EventMetadata, decode_event, decode_metadata, header_map
+from carerelay_contract.errors import InvalidMessage
+from carerelay_contract.model import Event
 
-from .catalogue import Event
-from .envelope import Envelope, EventMetadata, decode_event, decode_metadata, header_map
-from .errors import InvalidMessage
+from .case import Case, emit
+from .db import DbConnection
+from .dead_letters import DeadLetters
+from .handlers import Handlers
 from .outbox import Outbox
 from .settings import ConsumerSettings
-from .topics import Topic, topic_name
 from .tracing import process_span
+from .transport.base import InboundRecord
 
 log = structlog.get_logger(__name__)
 
 PROCESSED = Counter("carerelay_events_processed_total", "Inbound messages by outcome", ["consumer", "outcome"])
 RETRIES = Counter("carerelay_event_retries_total", "Retries of inbound messages", ["consumer", "kind"])
 
-E = TypeVar("E", bound=Event)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
-class InboundRecord:
-    """A Kafka record as any client delivers it."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[tuple[str, bytes], ...]
-
-
-@dataclass(frozen=True)
-class HandlerContext:
-    """What a handler may use: the transaction's connection and the outbox for the events it causes."""
+class HandlerContext(Generic[R]):
+    """What a handler may use: the transaction's connection, the event's metadata, the outbox for
+    the events it causes, and the service's `resources` (its settings or rules)."""
 
     conn: DbConnection
     metadata: EventMetadata
     outbox: Outbox
+    resources: R
+
+    @property
+    def case(self) -> Case:
+        """The case this event belongs to: its correlation id, in the trace the handler runs in
+        (which continues the producer's, so the case's own)."""
+        return Case(self.metadata.correlation_id)
 
     async def emit(self, event: Event) -> str:
-        """Publish `event` (via the outbox, in this transaction), carrying the case's correlation id."""
-        return await self.outbox.add(self.conn, event, correlation_id=self.metadata.correlation_id)
-
-
-Handler = Callable[[Any, HandlerContext], Awaitable[None]]
+        """Publish `event` (via the outbox, in this transaction) in the case's trace and correlation id."""
+        return await emit(self.conn, self.outbox, self.case, event)
 
 
 class Outcome(StrEnum):
@@ -91,43 +85,25 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-class DeadLetters:
-    """Publishes a message that can never succeed, with its original key, value and headers plus the reason."""
-
-    def __init__(self, producer: AIOKafkaProducer, consumer: str, topic_prefix: str = "") -> None:
-        self.producer = producer
-        self.consumer = consumer
-        self.topic = topic_name(Topic.DEAD_LETTER, topic_prefix)
-
-    async def publish(self, record: InboundRecord, reason: str) -> None:
-        headers = [
-            *record.headers,
-            ("carerelay_dlq_reason", reason.encode()),
-            ("carerelay_dlq_original_topic", record.topic.encode()),
-            ("carerelay_dlq_original_partition", str(record.partition).encode()),
-            ("carerelay_dlq_original_offset", str(record.offset).encode()),
-            ("carerelay_dlq_consumer", self.consumer.encode()),
-        ]
-        await self.producer.send_and_wait(self.topic, value=record.value, key=record.key, headers=headers)
-
-
-class EventProcessor:
-    """Runs a service's handlers for one consumer group. `handlers` maps event classes to coroutines;
-    known events of other types are skipped (and committed), as every consumer of a topic sees all its types."""
+class EventProcessor(Generic[R]):
+    """Runs a service's handlers for one consumer group. Known events of types it has no handler
+    for are skipped (and committed), as every consumer of a topic sees all its types."""
 
     def __init__(
         self,
         consumer: str,
         pool: asyncpg.Pool,
         outbox: Outbox,
-        handlers: Mapping[type[Event], Handler],
+        handlers: Handlers[R],
+        resources: R,
         dead_letters: DeadLetters,
         settings: ConsumerSettings | None = None,
     ) -> None:
         self.consumer = consumer
         self.pool = pool
         self.outbox = outbox
-        self.handlers = dict(handlers)
+        self.handlers = handlers
+        self.resources = resources
         self.dead_letters = dead_letters
         self.settings = settings or ConsumerSettings()
 
@@ -198,16 +174,16 @@ class EventProcessor:
         ) as span:
             metadata = decode_metadata(record.headers)
             event = decode_event(metadata, record.value)
-            handler = self.handlers.get(type(event))
-            if handler is None:
+            handlers = self.handlers.for_type(type(event))
+            if not handlers:
                 span.set_attribute("carerelay.outcome", Outcome.NOT_FOR_US.value)
                 return Outcome.NOT_FOR_US
             envelope = Envelope(metadata=metadata, event=event)
-            outcome = await self._handle(envelope, handler)
+            outcome = await self._handle(envelope, handlers)
             span.set_attribute("carerelay.outcome", outcome.value)
             return outcome
 
-    async def _handle(self, envelope: Envelope, handler: Handler) -> Outcome:
+    async def _handle(self, envelope: Envelope, handlers: list[Any]) -> Outcome:
         async with self.pool.acquire() as conn, conn.transaction():
             first_time = await conn.fetchval(
                 """
@@ -222,5 +198,7 @@ class EventProcessor:
             )
             if not first_time:
                 return Outcome.DUPLICATE
-            await handler(envelope.event, HandlerContext(conn=conn, metadata=envelope.metadata, outbox=self.outbox))
+            context = HandlerContext(conn=conn, metadata=envelope.metadata, outbox=self.outbox, resources=self.resources)
+            for handler in handlers:
+                await handler(envelope.event, context)
             return Outcome.HANDLED

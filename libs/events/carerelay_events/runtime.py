@@ -1,11 +1,12 @@
-"""A service's event runtime, written once: its database pool, producer, outbox relay and consumers.
+"""A service's event runtime, written once: its database pool, producer, outbox relay and consumer.
 
-    runtime = EventRuntime(name="scheduling", database_url=..., handlers={TriageCompleted: on_triage},
-                           topics=[Topic.TRIAGE])
+    runtime = EventRuntime(name="scheduling", database_url=..., handlers=handlers, resources=settings,
+                           transport=KafkaTransport(settings.kafka))
     await runtime.start(); ...; await runtime.stop()
 
-A service with another transport (triage runs on faust-streaming) uses `start(consume=False)` and
-hands records to `runtime.processor` itself.
+The consumer reads the topics of the types `handlers` handles. The transport is the real Kafka in
+every service and the in-memory broker in handler tests. A service whose records arrive another way
+(triage runs on faust-streaming) uses `start(consume=False)` and hands them to `runtime.processor`.
 """
 
 from __future__ import annotations
@@ -13,53 +14,62 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Coroutine, Mapping
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, Generic, TypeVar
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
 
-from .catalogue import Event
-from .consumer import KafkaEventConsumer
-from .kafka_clients import create_producer
+from carerelay_contract.topics import topic_name
+
+from .consumer import EventConsumer
+from .dead_letters import DeadLetters
+from .handlers import Handlers
 from .outbox import Outbox, OutboxRelay
-from .processing import DeadLetters, EventProcessor, Handler
-from .settings import ConsumerSettings, KafkaSettings
-from .topics import Topic, topic_name
+from .processing import EventProcessor
+from .settings import ConsumerSettings
+from .transport.base import Producer, Transport
+
+R = TypeVar("R")
 
 
-class EventRuntime:
+class EventRuntime(Generic[R]):
     def __init__(
         self,
         *,
         name: str,
         database_url: str,
-        handlers: Mapping[type[Event], Handler] | None = None,
-        topics: list[Topic] | None = None,
-        kafka: KafkaSettings | None = None,
+        handlers: Handlers[R],
+        resources: R,
+        transport: Transport,
+        consumer_settings: ConsumerSettings,
         relay_enabled: bool = True,
         pool_size: int = 10,
     ) -> None:
         self.name = name
         self.database_url = database_url
-        self.kafka = kafka or KafkaSettings()
-        self.handlers = dict(handlers or {})
-        self.topics = list(topics or [])
+        self.transport = transport
+        self.handlers = handlers
+        self.resources = resources
+        self.consumer_settings = consumer_settings
         self.relay_enabled = relay_enabled
         self.pool_size = pool_size
-        self.outbox = Outbox(source=f"/carerelay/{name}", topic_prefix=self.kafka.topic_prefix)
+        self.outbox = Outbox(source=f"/carerelay/{name}", topic_prefix=transport.topic_prefix)
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._pool: asyncpg.Pool | None = None
-        self._producer: AIOKafkaProducer | None = None
-        self._processor: EventProcessor | None = None
-        self.consumer: KafkaEventConsumer | None = None
+        self._producer: Producer | None = None
+        self._processor: EventProcessor[R] | None = None
+        self.consumer: EventConsumer | None = None
+
+    @property
+    def topic_prefix(self) -> str:
+        return self.transport.topic_prefix
 
     @property
     def consumer_group(self) -> str:
         """The Kafka consumer group (and inbox consumer name): one per service and topic prefix, so
         environments sharing a cluster never share a group."""
-        return f"{self.kafka.topic_prefix}carerelay-{self.name}"
+        return f"{self.topic_prefix}carerelay-{self.name}"
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -68,7 +78,7 @@ class EventRuntime:
         return self._pool
 
     @property
-    def processor(self) -> EventProcessor:
+    def processor(self) -> EventProcessor[R]:
         if self._processor is None:
             raise RuntimeError("EventRuntime.start() has not been awaited")
         return self._processor
@@ -76,24 +86,24 @@ class EventRuntime:
     async def start(self, *, consume: bool = True) -> None:
         """Connect, start the relay and (unless `consume` is false) the consumer; return when consuming."""
         self._pool = await asyncpg.create_pool(self.database_url, min_size=1, max_size=self.pool_size)
-        self._producer = create_producer(self.kafka, client_id=self.consumer_group)
+        self._producer = self.transport.producer(client_id=self.consumer_group)
         await self._producer.start()
         self._processor = EventProcessor(
             consumer=self.consumer_group,
             pool=self._pool,
             outbox=self.outbox,
             handlers=self.handlers,
-            dead_letters=DeadLetters(self._producer, self.consumer_group, self.kafka.topic_prefix),
-            settings=ConsumerSettings(),
+            resources=self.resources,
+            dead_letters=DeadLetters(self._producer, self.consumer_group, self.topic_prefix),
+            settings=self.consumer_settings,
         )
         if self.relay_enabled:
             relay = OutboxRelay(self._pool, self._producer, self.outbox.source)
             self._tasks.append(asyncio.create_task(relay.run(self._stopping), name=f"{self.name}-outbox-relay"))
-        if consume and self.handlers:
+        if consume and self.handlers.types:
             started = asyncio.Event()
-            self.consumer = KafkaEventConsumer(
-                self.kafka, [topic_name(topic, self.kafka.topic_prefix) for topic in self.topics], self._processor
-            )
+            topics = [topic_name(topic, self.topic_prefix) for topic in self.handlers.topics]
+            self.consumer = EventConsumer(self.transport.consumer(self.consumer_group, topics), self._processor)
             self._tasks.append(asyncio.create_task(self.consumer.run(self._stopping, started), name=f"{self.name}-consumer"))
             await started.wait()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from carerelay_events.service import run_service
+from carerelay_service.app import run_service
 
 from .app import create_app
 from .settings import NotificationsSettings

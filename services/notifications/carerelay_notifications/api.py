@@ -18,7 +18,7 @@ from carerelay_access.identity import Principal
 from carerelay_access.matrix import Action, Scope, scope_filter, scopes_for
 from carerelay_access.roles import Role
 from carerelay_access.web import PURPOSES, CurrentPrincipal, allowed_scopes, audit_list
-from carerelay_events.service import runtime_of
+from carerelay_service.app import runtime_of
 
 from . import feed
 from .messages import HUB_INBOX, team_inbox

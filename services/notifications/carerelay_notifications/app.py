@@ -7,35 +7,29 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from carerelay_access.settings import AuthSettings
 from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
+from carerelay_service.app import service_runtime
 
 from .api import router
 from .channels import configured_channels
 from .dead_letters import DeadLetterWatch
 from .delivery import DeliveryWorker
 from .feed import FeedBell
-from .handlers import FEED_TOPICS, handlers_for
+from .handlers import handlers
 from .settings import NotificationsSettings
+from .triggers import Triggers
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(settings: NotificationsSettings | None = None, auth: AuthSettings | None = None) -> FastAPI:
-    settings = settings or NotificationsSettings()
-    runtime = EventRuntime(
-        name="notifications",
-        database_url=settings.database_url,
-        handlers=handlers_for(settings),
-        topics=FEED_TOPICS,
-        relay_enabled=settings.relay_enabled,
-    )
+def create_app(settings: NotificationsSettings) -> FastAPI:
+    runtime = service_runtime("notifications", settings, handlers, Triggers(settings))
     bell = FeedBell()
     worker = DeliveryWorker(settings, configured_channels(settings), runtime.outbox)
-    dead_letters = DeadLetterWatch(runtime.kafka, settings, runtime.outbox, f"{runtime.consumer_group}-dead-letters")
+    dead_letters = DeadLetterWatch(settings.kafka, settings, runtime.outbox, f"{runtime.consumer_group}-dead-letters")
 
-    async def on_started(runtime: EventRuntime) -> None:
+    async def on_started(runtime: EventRuntime[Triggers]) -> None:
         await bell.start(runtime.pool)
         runtime.run_in_background("delivery", lambda stopping: worker.run(runtime.pool, stopping))
         runtime.run_in_background("dead-letter-watch", lambda stopping: dead_letters.run(runtime.pool, stopping))
@@ -47,7 +41,6 @@ def create_app(settings: NotificationsSettings | None = None, auth: AuthSettings
         runtime=runtime,
         routers=[router],
         migrations=MIGRATIONS,
-        auth=auth,
         on_started=on_started,
     )
     app.state.feed_bell = bell

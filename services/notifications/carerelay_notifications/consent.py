@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from carerelay_contract.vocabulary import ConsentScope, NotificationAudience, NotificationChannel, PreferredChannel
 from carerelay_events.db import DbConnection
-from carerelay_events.vocabulary import ConsentScope, NotificationAudience, NotificationChannel, PreferredChannel
 
 
 @dataclass(frozen=True)

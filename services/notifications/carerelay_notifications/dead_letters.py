@@ -16,11 +16,11 @@ import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer
 
-from carerelay_events.kafka_clients import create_consumer
+from carerelay_contract.topics import Topic, topic_name
 from carerelay_events.outbox import Outbox
 from carerelay_events.processing import INFRASTRUCTURE_ERRORS
 from carerelay_events.settings import KafkaSettings
-from carerelay_events.topics import Topic, topic_name
+from carerelay_events.transport.aiokafka import create_consumer
 
 from .messages import NO_EPISODE, Requester
 from .metrics import DEAD_LETTERS_SEEN

@@ -27,12 +27,12 @@ import structlog
 from opentelemetry.propagate import extract
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
-from carerelay_events.catalogue import NotificationDelivered, NotificationFailed
+from carerelay_contract.notification import NotificationDelivered, NotificationFailed
+from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel
 from carerelay_events.db import DbConnection
 from carerelay_events.outbox import Outbox
 from carerelay_events.processing import INFRASTRUCTURE_ERRORS
 from carerelay_events.tracing import tracer
-from carerelay_events.vocabulary import NotificationAudience, NotificationChannel
 
 from . import consent, recipients
 from .backoff import RetryPolicy

@@ -15,7 +15,9 @@ from asyncpg.pool import PoolConnectionProxy
 
 from carerelay_access.identity import Principal
 from carerelay_access.matrix import Scope, scope_filter
-from carerelay_events.catalogue import Event, ReferralReceived, VisitAssigned
+from carerelay_contract.model import Event
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.visit import VisitAssigned
 from carerelay_events.processing import HandlerContext
 
 log = structlog.get_logger(__name__)
@@ -23,7 +25,7 @@ log = structlog.get_logger(__name__)
 CHANNEL = "carerelay_screen_feed"
 
 
-async def append(event: Event, context: HandlerContext) -> None:
+async def append(event: Event, context: HandlerContext[Any]) -> None:
     """Record the event for screens (in the handler's transaction) and wake the streams."""
     if event.episode_id is None:
         return

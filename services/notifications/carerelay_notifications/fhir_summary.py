@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from carerelay_events.vocabulary import EpisodeOutcome
+from carerelay_contract.vocabulary import EpisodeOutcome
 
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_CODE = "https://fhir.nhs.uk/Id/ods-organization-code"

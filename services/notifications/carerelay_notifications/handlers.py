@@ -3,22 +3,23 @@ decide who is told what (`triggers.py`). One handler for every type on the follo
 
 from __future__ import annotations
 
-from carerelay_events.catalogue import CATALOGUE, Event
-from carerelay_events.processing import Handler, HandlerContext
-from carerelay_events.topics import Topic
+from carerelay_contract.catalogue import events_on
+from carerelay_contract.model import Event
+from carerelay_contract.topics import Topic
+from carerelay_events.handlers import Handlers
+from carerelay_events.processing import HandlerContext
 
 from . import feed
-from .settings import NotificationsSettings
 from .triggers import Triggers
 
 FEED_TOPICS = [Topic.REFERRAL, Topic.TRIAGE, Topic.RESPONSE_CLOCK, Topic.VISIT, Topic.EPISODE]
 
 
-def handlers_for(settings: NotificationsSettings) -> dict[type[Event], Handler]:
-    triggers = Triggers(settings)
+handlers: Handlers[Triggers] = Handlers()
+"""One handler for every type on the followed topics; its resources are the triggers (with the settings)."""
 
-    async def on_event(event: Event, context: HandlerContext) -> None:
-        await feed.append(event, context)
-        await triggers(event, context)
 
-    return {cls: on_event for cls in CATALOGUE if cls.topic in FEED_TOPICS}
+@handlers.on(*events_on(*FEED_TOPICS))
+async def on_event(event: Event, context: HandlerContext[Triggers]) -> None:
+    await feed.append(event, context)
+    await context.resources(event, context)

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from carerelay_events.catalogue import NotificationDelivered, NotificationRequested
+from carerelay_contract.notification import NotificationDelivered, NotificationRequested
+from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel
 from carerelay_events.db import DbConnection
 from carerelay_events.outbox import Outbox
 from carerelay_events.tracing import current_trace_headers
-from carerelay_events.vocabulary import NotificationAudience, NotificationChannel
 
 from .metrics import REQUESTED
 from .quiet_hours import hold_until

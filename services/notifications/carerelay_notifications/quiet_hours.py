@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from carerelay_events.vocabulary import NotificationAudience
+from carerelay_contract.vocabulary import NotificationAudience
 
 HELD_AUDIENCES = frozenset({NotificationAudience.PATIENT, NotificationAudience.FAMILY})
 

@@ -9,8 +9,8 @@ from dataclasses import replace
 import asyncpg
 import orjson
 
+from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel, PreferredChannel
 from carerelay_events.db import DbConnection
-from carerelay_events.vocabulary import NotificationAudience, NotificationChannel, PreferredChannel
 
 from . import store
 from .channels.base import Outgoing

@@ -10,10 +10,10 @@ from datetime import time
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from carerelay_events.service import ServiceSettings
+from carerelay_access.settings import SecuredServiceSettings
 
 
-class NotificationsSettings(ServiceSettings):
+class NotificationsSettings(SecuredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CARERELAY_NOTIFICATIONS_", frozen=True, extra="ignore")
 
     database_url: str = "postgresql://carerelay_notifications:carerelay_notifications@127.0.0.1:55432/carerelay_notifications"

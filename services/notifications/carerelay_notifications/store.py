@@ -11,9 +11,9 @@ from uuid import UUID, uuid4
 import asyncpg
 import orjson
 
-from carerelay_events.catalogue import ReferralReceived
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.vocabulary import EpisodeOutcome, PreferredChannel
 from carerelay_events.db import DbConnection
-from carerelay_events.vocabulary import EpisodeOutcome, PreferredChannel
 
 from .consent import Contact
 from .fhir_summary import AssessmentMade, EpisodeSummary, OnwardReferral, PatientFacts, VisitMade

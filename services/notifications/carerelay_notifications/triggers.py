@@ -13,17 +13,12 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from carerelay_events.catalogue import (
-    AssessmentRecorded,
-    ConsentRecorded,
-    ConsentWithdrawn,
-    EpisodeClosed,
-    Event,
-    NotificationFailed,
-    OnwardReferralMade,
-    ReferralReceived,
-    ResponseClockAtRisk,
-    ResponseClockBreached,
+from carerelay_contract.episode import AssessmentRecorded, ConsentRecorded, ConsentWithdrawn, EpisodeClosed, OnwardReferralMade
+from carerelay_contract.model import Event
+from carerelay_contract.notification import NotificationFailed
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.triage import ResponseClockAtRisk, ResponseClockBreached
+from carerelay_contract.visit import (
     VisitAssigned,
     VisitCancelled,
     VisitCompleted,
@@ -33,13 +28,8 @@ from carerelay_events.catalogue import (
     VisitRunningLate,
     VisitUnassignable,
 )
+from carerelay_contract.vocabulary import ConsentScope, NotificationAudience, NotificationChannel, VisitPurpose
 from carerelay_events.processing import HandlerContext
-from carerelay_events.vocabulary import (
-    ConsentScope,
-    NotificationAudience,
-    NotificationChannel,
-    VisitPurpose,
-)
 
 from . import consent, store
 from .fhir_summary import discharge_bundle, document_problems, urgent_communication
@@ -62,7 +52,7 @@ class Triggers:
     def _local(self, moment: datetime) -> str:
         return f"{moment.astimezone(self.zone):%A %d %B at %H:%M}"
 
-    async def __call__(self, event: Event, context: HandlerContext) -> None:
+    async def __call__(self, event: Event, context: HandlerContext[Any]) -> None:
         tell = Requester(
             conn=context.conn,
             outbox=context.outbox,

@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from pydantic import SecretStr
 
-from carerelay_events.vocabulary import NotificationChannel
+from carerelay_contract.vocabulary import NotificationChannel
 from carerelay_notifications.channels import configured_channels
 from carerelay_notifications.channels.base import Outcome, Outgoing
 from carerelay_notifications.channels.email import EmailChannel

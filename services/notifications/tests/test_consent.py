@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from carerelay_events.vocabulary import ConsentScope, NotificationAudience, NotificationChannel, PreferredChannel
+from carerelay_contract.vocabulary import ConsentScope, NotificationAudience, NotificationChannel, PreferredChannel
 from carerelay_notifications.consent import (
     ConsentState,
     Contact,

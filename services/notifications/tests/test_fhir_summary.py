@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from carerelay_events.vocabulary import EpisodeOutcome
+from carerelay_contract.vocabulary import EpisodeOutcome
 from carerelay_notifications.fhir_summary import (
     AssessmentMade,
     EpisodeSummary,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from carerelay_events.vocabulary import NotificationAudience
+from carerelay_contract.vocabulary import NotificationAudience
 from carerelay_notifications.quiet_hours import hold_until, release_time
 
 LONDON = ZoneInfo("Europe/London")

@@ -17,20 +17,15 @@ from carerelay_access.identity import Principal
 from carerelay_access.matrix import Action
 from carerelay_access.roles import Role
 from carerelay_access.web import CurrentPrincipal, allowed_scopes, audit_list, authorise
-from carerelay_events.catalogue import (
-    Model,
-    NotificationRequested,
-    ReferralAccepted,
-    ReferralReceived,
-    ReferralRejected,
-    ReferralUpdated,
-)
+from carerelay_clinical.nhs_number import InvalidNhsNumber, validate_nhs_number
+from carerelay_contract.model import Model
+from carerelay_contract.notification import NotificationRequested
+from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected, ReferralUpdated
+from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel, ReferralRoute, ResponseTier
 from carerelay_events.db import DbConnection
-from carerelay_events.nhs_number import InvalidNhsNumber, validate_nhs_number
 from carerelay_events.runtime import EventRuntime
-from carerelay_events.service import runtime_of
 from carerelay_events.tracing import case_span
-from carerelay_events.vocabulary import NotificationAudience, NotificationChannel, ReferralRoute, ResponseTier
+from carerelay_service.app import runtime_of
 
 from . import access, practices, store
 from .intake import Acceptance, ReferralAdditions, ReferralSubmission, Rejection, markup_in
@@ -276,7 +271,9 @@ async def _decide(
     return store.summary(updated)
 
 
-async def _tell_referrer(runtime: EventRuntime, conn: DbConnection, row: Any, outcome: str, event_id: str, now: datetime) -> None:
+async def _tell_referrer(
+    runtime: EventRuntime[Any], conn: DbConnection, row: Any, outcome: str, event_id: str, now: datetime
+) -> None:
     """As BaRS expects of a receiving service: the referring system (webhook) or person (SMS to the
     call-back number on the referral) is told the outcome. Notifications delivers it."""
     channel = NotificationChannel.WEBHOOK if row["submitted_by"] else NotificationChannel.SMS

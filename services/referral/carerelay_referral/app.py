@@ -6,26 +6,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from carerelay_access.settings import AuthSettings
 from carerelay_access.web import secured_service_app
-from carerelay_events.runtime import EventRuntime
+from carerelay_service.app import service_runtime
 
 from .api import router
-from .handlers import FOLLOWED_TOPICS, HANDLERS
+from .handlers import handlers
 from .settings import ReferralSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(settings: ReferralSettings | None = None, auth: AuthSettings | None = None) -> FastAPI:
-    settings = settings or ReferralSettings()
-    runtime = EventRuntime(
-        name="referral",
-        database_url=settings.database_url,
-        handlers=HANDLERS,
-        topics=FOLLOWED_TOPICS,
-        relay_enabled=settings.relay_enabled,
-    )
+def create_app(settings: ReferralSettings) -> FastAPI:
+    runtime = service_runtime("referral", settings, handlers, settings)
     app = secured_service_app(
         name="referral",
         title="CareRelay referral hub",
@@ -33,7 +25,6 @@ def create_app(settings: ReferralSettings | None = None, auth: AuthSettings | No
         runtime=runtime,
         routers=[router],
         migrations=MIGRATIONS,
-        auth=auth,
     )
     app.state.settings = settings
     return app

@@ -3,29 +3,29 @@ episode's timeline records everything that happened, the same for every hub scre
 
 from __future__ import annotations
 
-from carerelay_events.catalogue import (
-    CATALOGUE,
-    EpisodeClosed,
-    Event,
-    LeadDisciplineTransferred,
+from carerelay_contract.catalogue import events_on
+from carerelay_contract.episode import EpisodeClosed, LeadDisciplineTransferred
+from carerelay_contract.model import Event
+from carerelay_contract.topics import Topic
+from carerelay_contract.triage import (
     ResponseClockAtRisk,
     ResponseClockBreached,
     ResponseClockMet,
     TriageCompleted,
     TriageOverridden,
-    VisitAssigned,
-    VisitStarted,
 )
-from carerelay_events.processing import Handler, HandlerContext
-from carerelay_events.topics import Topic
+from carerelay_contract.visit import VisitAssigned, VisitStarted
+from carerelay_events.handlers import Handlers
+from carerelay_events.processing import HandlerContext
 
 from . import store
+from .settings import ReferralSettings
 from .timeline import summarise
 
 FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.TRIAGE, Topic.RESPONSE_CLOCK, Topic.VISIT, Topic.EPISODE]
 
 
-async def on_event(event: Event, context: HandlerContext) -> None:
+async def on_event(event: Event, context: HandlerContext[ReferralSettings]) -> None:
     """Every event of an episode the hub holds goes on its timeline; some also move the board."""
     if event.episode_id is None or await store.by_episode(context.conn, event.episode_id) is None:
         return  # not a referral this hub took (e.g. a test or another hub's episode)
@@ -51,4 +51,5 @@ async def on_event(event: Event, context: HandlerContext) -> None:
     await store.add_to_timeline(conn, context.metadata.id, episode, context.metadata.time, event.event_type, summarise(event))
 
 
-HANDLERS: dict[type[Event], Handler] = {cls: on_event for cls in CATALOGUE if cls.topic in FOLLOWED_TOPICS}
+handlers: Handlers[ReferralSettings] = Handlers()
+handlers.on(*events_on(*FOLLOWED_TOPICS))(on_event)

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from carerelay_events.catalogue import FamilyContact, FreeText, Model, Observations, Patient, Referrer
-from carerelay_events.vocabulary import PresentingNeed, ReferralRoute
+from carerelay_contract.model import FreeText, Model
+from carerelay_contract.parts import FamilyContact, Observations, Patient, Referrer
+from carerelay_contract.vocabulary import PresentingNeed, ReferralRoute
 
 MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 

@@ -4,12 +4,12 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
-from carerelay_events.service import ServiceSettings
+from carerelay_access.settings import SecuredServiceSettings
 
 from .practices import DEMO_DIRECTORY
 
 
-class ReferralSettings(ServiceSettings):
+class ReferralSettings(SecuredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CARERELAY_REFERRAL_", frozen=True, extra="ignore")
 
     database_url: str = "postgresql://carerelay_referral:carerelay_referral@127.0.0.1:55432/carerelay_referral"

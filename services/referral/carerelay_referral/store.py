@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from carerelay_events.catalogue import ReferralReceived
+from carerelay_contract.referral import ReferralReceived
 from carerelay_events.db import DbConnection
 from carerelay_events.tracing import current_trace_headers
 

@@ -3,20 +3,17 @@ decisions, never the person's name, NHS number or address."""
 
 from __future__ import annotations
 
-from carerelay_events.catalogue import (
-    EpisodeClosed,
-    Event,
-    LeadDisciplineTransferred,
-    ReferralAccepted,
-    ReferralCancelled,
-    ReferralReceived,
-    ReferralRejected,
-    ReferralUpdated,
+from carerelay_contract.episode import EpisodeClosed, LeadDisciplineTransferred
+from carerelay_contract.model import Event
+from carerelay_contract.referral import ReferralAccepted, ReferralCancelled, ReferralReceived, ReferralRejected, ReferralUpdated
+from carerelay_contract.triage import (
     ResponseClockAtRisk,
     ResponseClockBreached,
     ResponseClockMet,
     TriageCompleted,
     TriageOverridden,
+)
+from carerelay_contract.visit import (
     VisitAssigned,
     VisitCancelled,
     VisitCompleted,

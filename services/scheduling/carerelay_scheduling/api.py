@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from carerelay_access.matrix import Action
 from carerelay_access.web import CurrentPrincipal, allowed_scopes, audit_list
-from carerelay_events.service import runtime_of
+from carerelay_service.app import runtime_of
 
 from .access import visit_filter
 

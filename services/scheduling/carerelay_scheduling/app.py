@@ -6,31 +6,24 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from carerelay_access.settings import AuthSettings
 from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
+from carerelay_service.app import service_runtime
 
 from .api import router
 from .coordinator import router as coordinator_router
 from .field import router as field_router
-from .handlers import FOLLOWED_TOPICS, HANDLERS
+from .handlers import handlers
 from .planner_tick import tick_loop
 from .settings import SchedulingSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(settings: SchedulingSettings | None = None, auth: AuthSettings | None = None) -> FastAPI:
-    settings = settings or SchedulingSettings()
-    runtime = EventRuntime(
-        name="scheduling",
-        database_url=settings.database_url,
-        handlers=HANDLERS,
-        topics=FOLLOWED_TOPICS,
-        relay_enabled=settings.relay_enabled,
-    )
+def create_app(settings: SchedulingSettings) -> FastAPI:
+    runtime = service_runtime("scheduling", settings, handlers, settings)
 
-    async def start_planner_tick(started: EventRuntime) -> None:
+    async def start_planner_tick(started: EventRuntime[SchedulingSettings]) -> None:
         started.run_in_background("planner-tick", tick_loop(started, settings))
 
     return secured_service_app(
@@ -40,6 +33,5 @@ def create_app(settings: SchedulingSettings | None = None, auth: AuthSettings | 
         runtime=runtime,
         routers=[router, field_router, coordinator_router],
         migrations=MIGRATIONS,
-        auth=auth,
         on_started=start_planner_tick,
     )

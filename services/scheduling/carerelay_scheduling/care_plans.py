@@ -16,7 +16,10 @@ from uuid import UUID, uuid4
 
 import orjson
 
-from carerelay_events.catalogue import CarePlanAgreed, CarePlanUpdated, Event, RecurringVisit, VisitCancelled, VisitPlanned
+from carerelay_contract.episode import CarePlanAgreed, CarePlanUpdated
+from carerelay_contract.model import Event
+from carerelay_contract.parts import RecurringVisit
+from carerelay_contract.visit import VisitCancelled, VisitPlanned
 from carerelay_events.db import DbConnection
 from carerelay_events.processing import HandlerContext
 
@@ -66,7 +69,7 @@ def slots(line: RecurringVisit, day: date) -> list[Slot]:
     return made
 
 
-async def on_care_plan(event: CarePlanAgreed | CarePlanUpdated, context: HandlerContext) -> None:
+async def on_care_plan(event: CarePlanAgreed | CarePlanUpdated, context: HandlerContext[Any]) -> None:
     """Keep the plan, then make its visits from today for the next few days: the ones it no longer
     asks for are cancelled, the new ones planned (and the planner places them on its next run)."""
     conn = context.conn

@@ -18,15 +18,18 @@ from carerelay_access import audit
 from carerelay_access.identity import Principal
 from carerelay_access.matrix import Action, Scope
 from carerelay_access.web import CurrentPrincipal, allowed_scopes, audit_list
-from carerelay_events.catalogue import CarePlanAgreed, FreeText, RecurringVisit, VisitAssigned
+from carerelay_contract.episode import CarePlanAgreed
+from carerelay_contract.model import FreeText
+from carerelay_contract.parts import RecurringVisit
+from carerelay_contract.visit import VisitAssigned
 from carerelay_events.db import DbConnection
-from carerelay_events.service import runtime_of
+from carerelay_service.app import runtime_of
 
 from .access import visit_filter
 from .first_response import disciplines_for
 from .replanning import CaseEmitter, PlanRun, replan, rolling_window
 from .rota import LONDON, staff_on_shift
-from .settings import planning_settings
+from .settings import SchedulingSettings
 
 router = APIRouter(prefix="/api/scheduling", tags=["coordinator"])
 
@@ -208,7 +211,7 @@ def _visit(row: Any, now: datetime) -> dict[str, Any]:
 
 async def _replan_after(request: Request, conn: DbConnection, trigger: str, visit: Any | None = None) -> PlanRun:
     """Re-plan the next hours, or the planning day of `visit` when it is further ahead than that."""
-    settings = planning_settings()
+    settings: SchedulingSettings = runtime_of(request).resources
     now = datetime.now(UTC)
     window = rolling_window(now, settings.replan_hours)
     if visit is not None and visit["earliest_start"] >= window[1]:
@@ -357,7 +360,7 @@ async def plan_a_day(request: Request, principal: CurrentPrincipal, body: DayPla
     today = datetime.now(UTC).astimezone(LONDON).date()
     if not today - timedelta(days=1) <= body.day <= today + timedelta(days=14):
         raise invalid("day", "a day from yesterday to two weeks ahead")
-    settings = planning_settings()
+    settings: SchedulingSettings = runtime_of(request).resources
     async with runtime_of(request).pool.acquire() as conn, conn.transaction():
         run = await replan(
             conn, runtime_of(request).outbox, planning_day(body.day), f"day plan {body.day}", settings.day_plan_seconds

@@ -24,26 +24,22 @@ from carerelay_access import audit
 from carerelay_access.identity import Principal
 from carerelay_access.matrix import Action, RecordFacts, decide
 from carerelay_access.web import CurrentPrincipal, allowed_scopes, audit_list
-from carerelay_events.catalogue import (
+from carerelay_clinical.news2 import News2Band, score
+from carerelay_contract.episode import (
     AssessmentRecorded,
     CarePlanChangeProposed,
     ConsentRecorded,
     ConsentWithdrawn,
     DischargeRecommended,
-    Event,
     LeadDisciplineTransferred,
     OnwardReferralMade,
-    VisitCompleted,
-    VisitEnRoute,
-    VisitMissed,
-    VisitRunningLate,
-    VisitStarted,
 )
+from carerelay_contract.model import Event
+from carerelay_contract.visit import VisitCompleted, VisitEnRoute, VisitMissed, VisitRunningLate, VisitStarted
+from carerelay_contract.vocabulary import AssessmentKind, LeadDiscipline
 from carerelay_events.db import DbConnection
-from carerelay_events.news2 import News2Band, score
-from carerelay_events.service import runtime_of
 from carerelay_events.tracing import case_span
-from carerelay_events.vocabulary import AssessmentKind, LeadDiscipline
+from carerelay_service.app import runtime_of
 
 from . import field_records as records
 from .field_models import (

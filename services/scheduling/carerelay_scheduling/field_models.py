@@ -9,8 +9,9 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from carerelay_events.catalogue import FreeText, Observations, RecurringVisit, ShortText
-from carerelay_events.vocabulary import ConsentScope, EpisodeOutcome, LeadDiscipline, MissedVisitReason
+from carerelay_contract.model import FreeText, ShortText
+from carerelay_contract.parts import Observations, RecurringVisit
+from carerelay_contract.vocabulary import ConsentScope, EpisodeOutcome, LeadDiscipline, MissedVisitReason
 
 CLOCK_SKEW = timedelta(minutes=5)
 """A phone's clock may run a little fast; an action further in the future than this is refused."""

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from carerelay_contract.envelope import CORRELATION_HEADER
 from carerelay_events.db import DbConnection
-from carerelay_events.envelope import CORRELATION_HEADER
 
 LOCAL = ZoneInfo("Europe/London")
 OPEN_STATUSES = ("en-route", "in-progress")

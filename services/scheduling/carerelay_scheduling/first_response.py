@@ -4,7 +4,7 @@ the planner's choice (replanning.py)."""
 
 from __future__ import annotations
 
-from carerelay_events.vocabulary import LeadDiscipline
+from carerelay_contract.vocabulary import LeadDiscipline
 
 DISCIPLINES_FOR_LEAD: dict[LeadDiscipline, tuple[str, ...]] = {
     LeadDiscipline.NURSE: ("nurse",),

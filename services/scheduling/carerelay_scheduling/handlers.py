@@ -7,35 +7,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from carerelay_events.catalogue import (
-    CarePlanAgreed,
-    CarePlanUpdated,
-    Event,
-    LeadDisciplineTransferred,
-    ReferralAccepted,
-    ReferralCancelled,
-    ReferralReceived,
-    ReferralRejected,
-    ReferralUpdated,
-    TriageCompleted,
-    TriageOverridden,
-    VisitCancelled,
-    VisitPlanned,
-)
-from carerelay_events.processing import Handler, HandlerContext
-from carerelay_events.topics import Topic
-from carerelay_events.vocabulary import LeadDiscipline, VisitPurpose
+from carerelay_contract.episode import CarePlanAgreed, CarePlanUpdated, LeadDisciplineTransferred
+from carerelay_contract.referral import ReferralAccepted, ReferralCancelled, ReferralReceived, ReferralRejected, ReferralUpdated
+from carerelay_contract.triage import TriageCompleted, TriageOverridden
+from carerelay_contract.visit import VisitCancelled, VisitPlanned
+from carerelay_contract.vocabulary import LeadDiscipline, VisitPurpose
+from carerelay_events.handlers import Handlers
+from carerelay_events.processing import HandlerContext
 
 from .care_plans import on_care_plan
 from .first_response import DISCIPLINES_FOR_LEAD, FIRST_VISIT_MINUTES
 from .people import on_referral_received, on_referral_updated
 from .replanning import replan, rolling_window
-from .settings import planning_settings
-
-FOLLOWED_TOPICS = [Topic.REFERRAL, Topic.TRIAGE, Topic.EPISODE]
+from .settings import SchedulingSettings
 
 
-async def on_triage(event: TriageCompleted | TriageOverridden, context: HandlerContext) -> None:
+async def on_triage(event: TriageCompleted | TriageOverridden, context: HandlerContext[SchedulingSettings]) -> None:
     await context.conn.execute(
         """
         INSERT INTO referral_state (episode_id, referral_id, tier, lead_discipline, first_contact_deadline)
@@ -51,7 +38,7 @@ async def on_triage(event: TriageCompleted | TriageOverridden, context: HandlerC
     await _plan_when_ready(event.episode_id, context)
 
 
-async def on_accepted(event: ReferralAccepted, context: HandlerContext) -> None:
+async def on_accepted(event: ReferralAccepted, context: HandlerContext[SchedulingSettings]) -> None:
     await context.conn.execute(
         """
         INSERT INTO referral_state (episode_id, referral_id, accepted) VALUES ($1, $2, true)
@@ -63,7 +50,7 @@ async def on_accepted(event: ReferralAccepted, context: HandlerContext) -> None:
     await _plan_when_ready(event.episode_id, context)
 
 
-async def on_closed(event: ReferralRejected | ReferralCancelled, context: HandlerContext) -> None:
+async def on_closed(event: ReferralRejected | ReferralCancelled, context: HandlerContext[SchedulingSettings]) -> None:
     conn = context.conn
     await conn.execute(
         """
@@ -87,7 +74,7 @@ async def on_closed(event: ReferralRejected | ReferralCancelled, context: Handle
         )
 
 
-async def _plan_when_ready(episode_id: UUID, context: HandlerContext) -> None:
+async def _plan_when_ready(episode_id: UUID, context: HandlerContext[SchedulingSettings]) -> None:
     state = await context.conn.fetchrow(
         "SELECT * FROM referral_state WHERE episode_id = $1 AND accepted AND NOT closed AND tier IS NOT NULL", episode_id
     )
@@ -102,7 +89,7 @@ async def _plan_when_ready(episode_id: UUID, context: HandlerContext) -> None:
     )
 
 
-async def on_lead_transferred(event: LeadDisciplineTransferred, context: HandlerContext) -> None:
+async def on_lead_transferred(event: LeadDisciplineTransferred, context: HandlerContext[SchedulingSettings]) -> None:
     """The new lead discipline assesses the person within a day: no new referral, just a new visit."""
     state = await context.conn.fetchrow("SELECT referral_id FROM referral_state WHERE episode_id = $1", event.episode_id)
     await context.conn.execute(
@@ -119,7 +106,7 @@ async def on_lead_transferred(event: LeadDisciplineTransferred, context: Handler
 
 
 async def plan_first_visit(
-    context: HandlerContext,
+    context: HandlerContext[SchedulingSettings],
     episode_id: UUID,
     referral_id: UUID | None,
     lead: LeadDiscipline,
@@ -166,20 +153,16 @@ async def plan_first_visit(
             deadline=deadline,
         )
     )
-    settings = planning_settings()
+    settings = context.resources
     window = rolling_window(now, max(settings.replan_hours, (latest_start - now).total_seconds() / 3600 + 1))
     await replan(conn, context.outbox, window, f"{purpose.value} visit planned", settings.replan_seconds, now)
 
 
-HANDLERS: dict[type[Event], Handler] = {
-    ReferralReceived: on_referral_received,
-    ReferralUpdated: on_referral_updated,
-    CarePlanAgreed: on_care_plan,
-    CarePlanUpdated: on_care_plan,
-    TriageCompleted: on_triage,
-    TriageOverridden: on_triage,
-    ReferralAccepted: on_accepted,
-    ReferralRejected: on_closed,
-    ReferralCancelled: on_closed,
-    LeadDisciplineTransferred: on_lead_transferred,
-}
+handlers: Handlers[SchedulingSettings] = Handlers()
+handlers.on(ReferralReceived)(on_referral_received)
+handlers.on(ReferralUpdated)(on_referral_updated)
+handlers.on(CarePlanAgreed, CarePlanUpdated)(on_care_plan)
+handlers.on(TriageCompleted, TriageOverridden)(on_triage)
+handlers.on(ReferralAccepted)(on_accepted)
+handlers.on(ReferralRejected, ReferralCancelled)(on_closed)
+handlers.on(LeadDisciplineTransferred)(on_lead_transferred)

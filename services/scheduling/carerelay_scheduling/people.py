@@ -9,13 +9,13 @@ from uuid import UUID
 
 import orjson
 
-from carerelay_events.catalogue import ReferralReceived, ReferralUpdated
+from carerelay_contract.referral import ReferralReceived, ReferralUpdated
 from carerelay_events.db import DbConnection
 from carerelay_events.processing import HandlerContext
 from carerelay_events.tracing import current_trace_headers
 
 
-async def on_referral_received(event: ReferralReceived, context: HandlerContext) -> None:
+async def on_referral_received(event: ReferralReceived, context: HandlerContext[Any]) -> None:
     patient = event.patient
     await context.conn.execute(
         """
@@ -41,7 +41,7 @@ async def on_referral_received(event: ReferralReceived, context: HandlerContext)
     )
 
 
-async def on_referral_updated(event: ReferralUpdated, context: HandlerContext) -> None:
+async def on_referral_updated(event: ReferralUpdated, context: HandlerContext[Any]) -> None:
     await context.conn.execute(
         """
         UPDATE episodes SET access_notes = coalesce($2, access_notes), reason = coalesce($3, reason),

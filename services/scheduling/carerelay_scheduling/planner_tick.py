@@ -23,7 +23,7 @@ from .settings import SchedulingSettings
 log = structlog.get_logger(__name__)
 
 
-async def find_overruns(runtime: EventRuntime, now: datetime) -> int:
+async def find_overruns(runtime: EventRuntime[Any], now: datetime) -> int:
     """Mark visits newly past their planned end while still in progress; return how many."""
     async with runtime.pool.acquire() as conn:
         rows = await conn.fetch(
@@ -38,7 +38,7 @@ async def find_overruns(runtime: EventRuntime, now: datetime) -> int:
     return len(rows)
 
 
-async def replan_now(runtime: EventRuntime, settings: SchedulingSettings, trigger: str) -> None:
+async def replan_now(runtime: EventRuntime[Any], settings: SchedulingSettings, trigger: str) -> None:
     now = datetime.now(UTC)
     with tracer().start_as_current_span("scheduling.tick", attributes={"carerelay.trigger": trigger}):
         async with runtime.pool.acquire() as conn, conn.transaction():
@@ -48,7 +48,7 @@ async def replan_now(runtime: EventRuntime, settings: SchedulingSettings, trigge
     log.info("replanned", trigger=trigger, visits=run.visits, changes=run.changes, unassigned=run.unassigned)
 
 
-def tick_loop(runtime: EventRuntime, settings: SchedulingSettings) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
+def tick_loop(runtime: EventRuntime[Any], settings: SchedulingSettings) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
     """The tick, as a background task for `EventRuntime.run_in_background`."""
 
     async def run(stopping: asyncio.Event) -> None:

@@ -21,7 +21,8 @@ from uuid import UUID, uuid4
 
 import orjson
 
-from carerelay_events.catalogue import Event, VisitAssigned, VisitRescheduled, VisitUnassignable
+from carerelay_contract.model import Event
+from carerelay_contract.visit import VisitAssigned, VisitRescheduled, VisitUnassignable
 from carerelay_events.db import DbConnection
 from carerelay_events.outbox import Outbox
 from carerelay_events.tracing import case_span

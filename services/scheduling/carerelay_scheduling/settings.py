@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from carerelay_events.service import ServiceSettings
+from carerelay_access.settings import SecuredServiceSettings
 
 
-class SchedulingSettings(ServiceSettings):
+class SchedulingSettings(SecuredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CARERELAY_SCHEDULING_", frozen=True, extra="ignore")
 
     database_url: str = "postgresql://carerelay_scheduling:carerelay_scheduling@127.0.0.1:55432/carerelay_scheduling"
@@ -23,9 +21,3 @@ class SchedulingSettings(ServiceSettings):
     """How often the planner looks for overruns and for care-plan visits to make."""
     full_replan_minutes: float = Field(default=15.0, gt=0)
     """How often the tick re-plans the next hours even when nothing has overrun."""
-
-
-@lru_cache(maxsize=1)
-def planning_settings() -> SchedulingSettings:
-    """The settings handlers plan with (read once from the environment)."""
-    return SchedulingSettings()

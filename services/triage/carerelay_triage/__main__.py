@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from carerelay_events.logs import configure_logging
 from carerelay_events.tracing import configure_tracing
+from carerelay_service.logs import configure_logging
 
 from .app import create_app
+from .settings import TriageSettings
 
 
 def main() -> None:
     configure_logging("triage")
-    configure_tracing("triage")
-    app = create_app()
+    settings = TriageSettings()
+    configure_tracing("triage", settings.tracing)
+    app = create_app(settings)
     from faust.worker import Worker
 
     Worker(app, loglevel="WARNING").execute_from_commandline()

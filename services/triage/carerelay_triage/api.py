@@ -14,10 +14,12 @@ from carerelay_access import audit
 from carerelay_access.identity import Principal
 from carerelay_access.matrix import Action, RecordFacts
 from carerelay_access.web import CurrentPrincipal, allowed_scopes, authorise
-from carerelay_events.catalogue import FreeText, LeadDisciplineTransferred, Model, TriageOverridden
+from carerelay_contract.episode import LeadDisciplineTransferred
+from carerelay_contract.model import FreeText, Model
+from carerelay_contract.triage import TriageOverridden
+from carerelay_contract.vocabulary import LeadDiscipline, ResponseTier
 from carerelay_events.db import DbConnection
-from carerelay_events.service import runtime_of
-from carerelay_events.vocabulary import LeadDiscipline, ResponseTier
+from carerelay_service.app import runtime_of
 
 from . import clocks
 from .rules import TriageRules

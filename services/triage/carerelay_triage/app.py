@@ -16,18 +16,18 @@ import faust
 import structlog
 import uvicorn
 
-from carerelay_access.settings import AuthSettings
 from carerelay_access.web import secured_service_app
-from carerelay_events.faust_transport import attach_processor
+from carerelay_contract.topics import topic_name
 from carerelay_events.processing import EventProcessor
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import KafkaSettings
-from carerelay_events.topics import topic_name
+from carerelay_events.transport.faust import attach_processor
+from carerelay_service.app import service_runtime
 
 from . import clocks
 from .api import router
-from .handlers import FOLLOWED_TOPICS, handlers_for
-from .rules import load_rules
+from .handlers import handlers
+from .rules import TriageRules, load_rules
 from .settings import TriageSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -47,22 +47,13 @@ def faust_broker(kafka: KafkaSettings) -> str:
     return ";".join(f"kafka://{server.strip()}" for server in kafka.bootstrap_servers.split(","))
 
 
-def create_app(
-    settings: TriageSettings | None = None, kafka: KafkaSettings | None = None, auth: AuthSettings | None = None
-) -> faust.App:
-    settings = settings or TriageSettings()
-    kafka = kafka or KafkaSettings()
+def create_app(settings: TriageSettings) -> faust.App:
+    kafka = settings.kafka
     rules = load_rules(settings.rules_file)  # a bad rules file stops the service here, saying what is wrong
-    runtime = EventRuntime(
-        name="triage",
-        database_url=settings.database_url,
-        handlers=handlers_for(rules),
-        kafka=kafka,
-        relay_enabled=settings.relay_enabled,
-    )
+    runtime = service_runtime("triage", settings, handlers, rules)
     ready = asyncio.Event()
 
-    async def on_started(_: EventRuntime) -> None:
+    async def on_started(_: EventRuntime[TriageRules]) -> None:
         ready.set()
 
     api = secured_service_app(
@@ -72,7 +63,6 @@ def create_app(
         runtime=runtime,
         routers=[router],
         migrations=MIGRATIONS,
-        auth=auth,
         on_started=on_started,
         consume=False,
     )
@@ -91,11 +81,11 @@ def create_app(
         web_enabled=False,
     )
 
-    async def processor() -> EventProcessor:
+    async def processor() -> EventProcessor[TriageRules]:
         await ready.wait()
         return runtime.processor
 
-    attach_processor(app, [topic_name(topic, kafka.topic_prefix) for topic in FOLLOWED_TOPICS], processor, name="triage-events")
+    attach_processor(app, [topic_name(topic, kafka.topic_prefix) for topic in handlers.topics], processor, name="triage-events")
 
     @app.task
     async def serve_api() -> None:

@@ -18,11 +18,11 @@ from uuid import UUID
 
 import orjson
 
-from carerelay_events.catalogue import ResponseClockAtRisk, ResponseClockBreached, ResponseClockMet
+from carerelay_contract.triage import ResponseClockAtRisk, ResponseClockBreached, ResponseClockMet
+from carerelay_contract.vocabulary import ResponseTier
 from carerelay_events.db import DbConnection
 from carerelay_events.outbox import Outbox
 from carerelay_events.tracing import case_span, current_trace_headers
-from carerelay_events.vocabulary import ResponseTier
 
 
 async def start(conn: DbConnection, episode_id: UUID, referral_id: UUID, received_at: datetime) -> None:

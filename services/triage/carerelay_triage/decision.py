@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from carerelay_events.catalogue import ReferralReceived
-from carerelay_events.vocabulary import CareSetting, LeadDiscipline, ResponseTier
+from carerelay_clinical.news2 import score
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.vocabulary import CareSetting, LeadDiscipline, ResponseTier
 
-from .news2 import score
 from .rules import DEFAULT_RULES_FILE, URGENCY, ReferralFacts, RulesError, TriageRules, load_rules
 
 

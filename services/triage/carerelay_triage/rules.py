@@ -28,9 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
-from carerelay_events.vocabulary import LeadDiscipline, PresentingNeed, ReferralRoute, ResponseTier
-
-from .news2 import News2Band
+from carerelay_clinical.news2 import News2Band
+from carerelay_contract.vocabulary import LeadDiscipline, PresentingNeed, ReferralRoute, ResponseTier
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "triage-rules.yaml"
 """The rules the service uses unless `CARERELAY_TRIAGE_RULES_FILE` names another file."""

@@ -4,12 +4,12 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
-from carerelay_events.service import ServiceSettings
+from carerelay_access.settings import SecuredServiceSettings
 
 from .rules import DEFAULT_RULES_FILE
 
 
-class TriageSettings(ServiceSettings):
+class TriageSettings(SecuredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CARERELAY_TRIAGE_", frozen=True, extra="ignore")
 
     database_url: str = "postgresql://carerelay_triage:carerelay_triage@127.0.0.1:55432/carerelay_triage"

@@ -14,16 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carerelay_events.catalogue import ReferralReceived
-from carerelay_events.vocabulary import (
-    Acvpu,
-    CareSetting,
-    LeadDiscipline,
-    PresentingNeed,
-    ReferralRoute,
-    ReferrerRole,
-    ResponseTier,
-)
+from carerelay_clinical.news2 import Acvpu
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.vocabulary import CareSetting, LeadDiscipline, PresentingNeed, ReferralRoute, ReferrerRole, ResponseTier
 from carerelay_triage.decision import RULES_VERSION, TriageDecision, decide
 
 RECEIVED_AT = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)

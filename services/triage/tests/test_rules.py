@@ -15,8 +15,9 @@ from uuid import uuid4
 import pytest
 import yaml
 
-from carerelay_events.catalogue import ReferralReceived
-from carerelay_events.vocabulary import Acvpu, LeadDiscipline, PresentingNeed, ReferralRoute, ResponseTier
+from carerelay_clinical.news2 import Acvpu
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.vocabulary import LeadDiscipline, PresentingNeed, ReferralRoute, ResponseTier
 from carerelay_triage.decision import ALLOWED_TIME, RULES_VERSION, decide
 from carerelay_triage.rules import (
     DEFAULT_RULES_FILE,

@@ -3,7 +3,7 @@ Notify), webhooks (signed). `configured_channels` builds the ones the settings t
 
 from __future__ import annotations
 
-from carerelay_events.vocabulary import NotificationChannel
+from carerelay_contract.vocabulary import NotificationChannel
 
 from ..settings import NotificationsSettings
 from .base import Channel, DeliveryResult, Outgoing

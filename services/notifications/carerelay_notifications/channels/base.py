@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
-from carerelay_events.vocabulary import NotificationChannel
+from carerelay_contract.vocabulary import NotificationChannel
 
 
 @dataclass(frozen=True)

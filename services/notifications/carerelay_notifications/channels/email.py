@@ -8,7 +8,7 @@ from email.utils import formatdate
 
 import aiosmtplib
 
-from carerelay_events.vocabulary import NotificationChannel
+from carerelay_contract.vocabulary import NotificationChannel
 
 from ..settings import NotificationsSettings
 from .base import DeliveryResult, Outgoing

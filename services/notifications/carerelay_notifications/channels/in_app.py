@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from carerelay_events.vocabulary import NotificationChannel
+from carerelay_contract.vocabulary import NotificationChannel
 
 from .base import DeliveryResult, Outgoing
 

@@ -12,7 +12,7 @@ from typing import Any
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from carerelay_events.vocabulary import NotificationChannel
+from carerelay_contract.vocabulary import NotificationChannel
 
 from ..settings import NotificationsSettings
 from .base import DeliveryResult, Outgoing

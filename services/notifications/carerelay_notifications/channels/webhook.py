@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from carerelay_events.vocabulary import NotificationChannel
+from carerelay_contract.vocabulary import NotificationChannel
 
 from ..settings import NotificationsSettings
 from ..signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign

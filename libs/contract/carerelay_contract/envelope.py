@@ -14,8 +14,9 @@ from uuid import uuid4
 import orjson
 from pydantic import ValidationError
 
-from .catalogue import Event, event_class
+from .catalogue import event_class
 from .errors import InvalidMessage
+from .model import Event
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"

@@ -13,10 +13,13 @@ from typing import Any
 
 import faust
 
-from .processing import EventProcessor, InboundRecord
+from ..processing import EventProcessor
+from .base import InboundRecord
 
 
-def attach_processor(app: faust.App, topics: list[str], processor: Callable[[], Awaitable[EventProcessor]], name: str) -> Any:
+def attach_processor(
+    app: faust.App, topics: list[str], processor: Callable[[], Awaitable[EventProcessor[Any]]], name: str
+) -> Any:
     """Add an agent named `name` to `app` consuming `topics`; `processor` yields the ready processor."""
     channel = app.topic(*topics, value_serializer="raw", key_serializer="raw")
 

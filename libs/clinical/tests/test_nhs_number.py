@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from carerelay_events.nhs_number import InvalidNhsNumber, check_digit, is_valid_nhs_number, validate_nhs_number
+from carerelay_clinical.nhs_number import InvalidNhsNumber, check_digit, is_valid_nhs_number, validate_nhs_number
 
 
 @pytest.mark.parametrize("number", ["9434765919", "943 476 5919", "943-476-5919", "9990000018", "4010232137"])

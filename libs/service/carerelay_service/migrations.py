@@ -17,11 +17,21 @@ _LOCK_ID = 7_411_002  # any constant shared by every instance of a service
 PLUMBING_VERSION = "000_event_plumbing"
 
 
+def plumbing_sql() -> str:
+    """The outbox and inbox tables (libs/events owns their shape)."""
+    return resources.files("carerelay_events").joinpath("sql/plumbing.sql").read_text()
+
+
+KIT_MIGRATIONS: list[tuple[str, str]] = [
+    ("000_idempotent_requests", resources.files("carerelay_service").joinpath("sql/idempotent_requests.sql").read_text()),
+]
+"""The service kit's own tables, applied after the plumbing in every service's database."""
+
+
 async def migrate(dsn: str, migrations_dir: Path | None = None, shared: Sequence[tuple[str, str]] = ()) -> list[str]:
     """Apply what has not been applied yet; return the versions applied now. `shared` are (version, sql)
     steps from shared libraries (e.g. the audit trail), applied after the event plumbing."""
-    plumbing = resources.files("carerelay_events").joinpath("sql/plumbing.sql").read_text()
-    steps: list[tuple[str, str]] = [(PLUMBING_VERSION, plumbing), *shared]
+    steps: list[tuple[str, str]] = [(PLUMBING_VERSION, plumbing_sql()), *KIT_MIGRATIONS, *shared]
     if migrations_dir is not None:
         steps += _service_migrations(migrations_dir)
     conn = await asyncpg.connect(dsn)

@@ -3,15 +3,46 @@
 Pure functions: observations in, a score and its clinical response band out. Shared by triage
 (scoring a referral's observations) and scheduling (observations taken at a visit); the clinician
 app has the same chart in TypeScript (services/scheduling/web/src/news2.ts) for when it is offline.
+The observations are anything with the chart's seven parameters (the event contract's
+`Observations` is one), so this package depends on nothing of CareRelay's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal, Protocol
 
-from .catalogue import Observations
-from .vocabulary import Acvpu
+
+class Acvpu(StrEnum):
+    """Level of consciousness for NEWS2: Alert, new Confusion, Voice, Pain, Unresponsive."""
+
+    ALERT = "A"
+    CONFUSION = "C"
+    VOICE = "V"
+    PAIN = "P"
+    UNRESPONSIVE = "U"
+
+
+class VitalSigns(Protocol):
+    """The seven NEWS2 parameters as a set of observations carries them."""
+
+    @property
+    def respiration_rate(self) -> int: ...
+    @property
+    def spo2_percent(self) -> int: ...
+    @property
+    def spo2_scale(self) -> Literal[1, 2]: ...
+    @property
+    def on_supplemental_oxygen(self) -> bool: ...
+    @property
+    def systolic_bp(self) -> int: ...
+    @property
+    def pulse(self) -> int: ...
+    @property
+    def consciousness(self) -> Acvpu: ...
+    @property
+    def temperature_celsius(self) -> float: ...
 
 
 class News2Band(StrEnum):
@@ -109,7 +140,7 @@ def _temperature(celsius: float) -> int:
     return 2
 
 
-def score(observations: Observations) -> News2:
+def score(observations: VitalSigns) -> News2:
     parts = {
         "respiration_rate": _respiration(observations.respiration_rate),
         "spo2": (

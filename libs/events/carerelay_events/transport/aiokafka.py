@@ -1,7 +1,8 @@
-"""Kafka clients with the project's safe settings, written once.
+"""The aiokafka transport: Kafka clients with the project's safe settings, written once.
 
 Producer: acks=all and idempotence on, so a retried send never duplicates or reorders.
 Consumer: auto-commit off; offsets are committed by the caller after processing.
+aiokafka's clients satisfy `transport.base.Producer` and `Consumer` as they are.
 """
 
 from __future__ import annotations
@@ -10,10 +11,8 @@ import ssl
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from .settings import KafkaSettings
-from .topics import TOPICS, Topic, topic_name
+from ..settings import KafkaSettings
 
 
 def connection_options(settings: KafkaSettings) -> dict[str, Any]:
@@ -54,23 +53,15 @@ def create_consumer(settings: KafkaSettings, group_id: str, topics: list[str]) -
     )
 
 
-async def ensure_topics(settings: KafkaSettings, replication_factor: int = 1) -> list[str]:
-    """Create any registry topic that is missing (with the settings' prefix); return those created."""
-    admin = AIOKafkaAdminClient(**connection_options(settings), client_id="carerelay-topics")
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        wanted = [
-            NewTopic(topic_name(topic, settings.topic_prefix), spec.partitions, replication_factor)
-            for topic, spec in TOPICS.items()
-            if topic_name(topic, settings.topic_prefix) not in existing
-        ]
-        if wanted:
-            await admin.create_topics(wanted)
-        return [new.name for new in wanted]
-    finally:
-        await admin.close()
+class KafkaTransport:
+    """A real Kafka cluster, reached with `settings` (`transport.base.Transport`)."""
 
+    def __init__(self, settings: KafkaSettings | None = None) -> None:
+        self.settings = settings or KafkaSettings()
+        self.topic_prefix = self.settings.topic_prefix
 
-def all_topic_names(settings: KafkaSettings) -> list[str]:
-    return [topic_name(topic, settings.topic_prefix) for topic in Topic]
+    def producer(self, client_id: str) -> AIOKafkaProducer:
+        return create_producer(self.settings, client_id)
+
+    def consumer(self, group_id: str, topics: list[str]) -> AIOKafkaConsumer:
+        return create_consumer(self.settings, group_id, topics)

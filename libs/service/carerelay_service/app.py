@@ -1,5 +1,6 @@
-"""What every CareRelay service process shares: its settings shape, a request span per HTTP call
-(continuing an incoming W3C `traceparent`), `/health` and `/metrics`, and how it is served.
+"""What every CareRelay service process shares: its event runtime, a request span per HTTP call
+(continuing an incoming W3C `traceparent`), readable 422s, `/health` and `/metrics`, migrations at
+start-up, and how it is served.
 """
 
 from __future__ import annotations
@@ -9,31 +10,42 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from opentelemetry.propagate import extract
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from carerelay_events.handlers import Handlers
+from carerelay_events.runtime import EventRuntime
+from carerelay_events.tracing import tracer
+from carerelay_events.transport.aiokafka import KafkaTransport
+from carerelay_events.transport.base import Transport
+
 from .migrations import migrate
-from .runtime import EventRuntime
-from .tracing import tracer
+from .problems import install_validation_errors
+from .settings import ServiceSettings
+
+R = TypeVar("R")
 
 
-class ServiceSettings(BaseSettings):
-    """A service's own settings; subclasses set env_prefix, e.g. CARERELAY_REFERRAL_."""
-
-    model_config = SettingsConfigDict(frozen=True, extra="ignore")
-
-    database_url: str
-    host: str = "127.0.0.1"
-    port: int
-    relay_enabled: bool = True
-    """False only to prove the outbox: events are written but not published until a restart with it on."""
+def service_runtime(
+    name: str, settings: ServiceSettings, handlers: Handlers[R], resources: R, transport: Transport | None = None
+) -> EventRuntime[R]:
+    """The event runtime of service `name`, from its settings: the real Kafka unless `transport`
+    says otherwise (the in-memory broker, in handler tests)."""
+    return EventRuntime(
+        name=name,
+        database_url=settings.database_url,
+        handlers=handlers,
+        resources=resources,
+        transport=transport or KafkaTransport(settings.kafka),
+        consumer_settings=settings.consumer,
+        relay_enabled=settings.relay_enabled,
+    )
 
 
 class RequestSpans(BaseHTTPMiddleware):
@@ -94,35 +106,16 @@ async def run_until_signalled(start: Callable[[], Awaitable[Any]], stop: Callabl
     await stop()
 
 
-def install_validation_errors(app: FastAPI) -> None:
-    """422 responses say which field and why, as `{"errors": [{"field": "patient.nhs_number", "reason": ...}]}`,
-    without echoing the input back."""
-    from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
-
-    async def on_invalid(request: Request, error: Exception) -> Response:
-        assert isinstance(error, RequestValidationError)
-        errors = []
-        for item in error.errors():
-            location = [str(part) for part in item.get("loc", ())]
-            if len(location) > 1 and location[0] in ("body", "query", "path", "header"):
-                location = location[1:]
-            errors.append({"field": ".".join(location) or "(body)", "reason": str(item.get("msg", "invalid"))})
-        return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
-
-    app.add_exception_handler(RequestValidationError, on_invalid)
-
-
 def create_service_app(
     *,
     name: str,
     title: str,
     settings: ServiceSettings,
-    runtime: EventRuntime,
+    runtime: EventRuntime[Any],
     routers: list[APIRouter],
     migrations: Path | None,
     shared_migrations: Sequence[tuple[str, str]] = (),
-    on_started: Callable[[EventRuntime], Awaitable[None]] | None = None,
+    on_started: Callable[[EventRuntime[Any]], Awaitable[None]] | None = None,
     consume: bool = True,
 ) -> FastAPI:
     """A service's FastAPI app: migrations then the event runtime at start-up, request spans,
@@ -156,17 +149,18 @@ def create_service_app(
     return app
 
 
-def runtime_of(request: Request) -> EventRuntime:
+def runtime_of(request: Request) -> EventRuntime[Any]:
     """The event runtime of the app serving `request` (its pool and outbox)."""
-    runtime: EventRuntime = request.app.state.runtime
+    runtime: EventRuntime[Any] = request.app.state.runtime
     return runtime
 
 
 def run_service(name: str, settings: ServiceSettings, create_app: Callable[[Any], FastAPI]) -> None:
-    """A service's `python -m` entry point: logging, tracing, then serve."""
+    """A service's `python -m` entry point, given the settings it read once: logging, tracing, then serve."""
+    from carerelay_events.tracing import configure_tracing
+
     from .logs import configure_logging
-    from .tracing import configure_tracing
 
     configure_logging(name)
-    configure_tracing(name)
+    configure_tracing(name, settings.tracing)
     serve(create_app(settings), settings.host, settings.port)

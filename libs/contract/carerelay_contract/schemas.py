@@ -1,8 +1,8 @@
 """Schemas as files: a JSON Schema per event and an AsyncAPI 3 document, generated from the catalogue,
 plus the backward-compatibility rules a change must keep against the committed files.
 
-    python -m carerelay_events.schemas write   # regenerate libs/events/schemas/
-    python -m carerelay_events.schemas check   # exit 1 when generated files differ or compatibility breaks
+    python -m carerelay_contract.schemas write   # regenerate libs/contract/schemas/
+    python -m carerelay_contract.schemas check   # exit 1 when generated files differ or compatibility breaks
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .catalogue import CATALOGUE, Event
+from .catalogue import CATALOGUE
 from .envelope import CORRELATION_HEADER
+from .model import Event
 from .topics import TOPICS
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"

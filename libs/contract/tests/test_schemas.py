@@ -4,8 +4,8 @@ import copy
 import json
 from typing import Any
 
-from carerelay_events.catalogue import ReferralReceived
-from carerelay_events.schemas import SCHEMA_DIR, asyncapi_document, check, compatibility_problems, event_schema
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.schemas import SCHEMA_DIR, asyncapi_document, check, compatibility_problems, event_schema
 
 
 def test_committed_schemas_are_current_and_backward_compatible() -> None:

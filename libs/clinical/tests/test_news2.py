@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from carerelay_events.catalogue import Observations
-from carerelay_events.vocabulary import Acvpu
-from carerelay_triage.news2 import News2Band, score
+from carerelay_clinical.news2 import Acvpu, News2Band, score
+from carerelay_contract.parts import Observations
 
 # A well adult at rest: every parameter in its 0 band.
 NORMAL: dict[str, Any] = {

@@ -146,13 +146,3 @@ class NotificationChannel(StrEnum):
     SMS = "sms"
     LETTER = "letter"
     WEBHOOK = "webhook"
-
-
-class Acvpu(StrEnum):
-    """Level of consciousness for NEWS2: Alert, new Confusion, Voice, Pain, Unresponsive."""
-
-    ALERT = "A"
-    CONFUSION = "C"
-    VOICE = "V"
-    PAIN = "P"
-    UNRESPONSIVE = "U"

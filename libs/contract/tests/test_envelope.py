@@ -5,10 +5,11 @@ from typing import Any
 import orjson
 import pytest
 
-from carerelay_events.catalogue import CATALOGUE, EVENT_TYPES, ReferralReceived
-from carerelay_events.envelope import decode, encode_data, encode_headers, new_metadata
-from carerelay_events.errors import InvalidMessage
-from carerelay_events.topics import TOPICS
+from carerelay_contract.catalogue import CATALOGUE, EVENT_TYPES
+from carerelay_contract.envelope import decode, encode_data, encode_headers, new_metadata
+from carerelay_contract.errors import InvalidMessage
+from carerelay_contract.referral import ReferralReceived
+from carerelay_contract.topics import TOPICS
 
 
 def test_every_event_type_is_unique_and_on_a_registered_topic() -> None:

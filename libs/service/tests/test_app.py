@@ -1,0 +1,92 @@
+"""The kit's app: a 422 names each field and why without echoing the input, /health answers, and a
+service's settings read the whole environment once (the shared parts nested with their own prefixes)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel, Field
+from pydantic_settings import SettingsConfigDict
+
+from carerelay_service.problems import conflict, install_validation_errors, invalid
+from carerelay_service.settings import ServiceSettings
+
+
+class Body(BaseModel):
+    nhs_number: str = Field(min_length=10, max_length=10)
+    reason: str = Field(min_length=1)
+
+
+def _app() -> FastAPI:
+    router = APIRouter()
+
+    @router.post("/things")
+    async def make(body: Body) -> dict[str, str]:
+        if body.reason == "taken":
+            raise invalid((("header", "Idempotency-Key"), "already used"), (("reason",), "is taken"))
+        return {"ok": "yes"}
+
+    @router.post("/conflicts")
+    async def clash() -> object:
+        return conflict("This visit has been given to someone else. Nothing was recorded.", "reassigned")
+
+    app = FastAPI()
+    install_validation_errors(app)
+    app.include_router(router)
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app()), base_url="http://test") as opened:
+        yield opened
+
+
+async def test_a_422_names_each_field_and_why_and_never_echoes_the_input(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", json={"nhs_number": "943 476 5919 0", "reason": ""})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"] == "invalid request"
+    assert {error["field"] for error in body["errors"]} == {"nhs_number", "reason"}
+    assert "943 476" not in response.text
+
+
+async def test_a_refusal_raised_by_a_route_names_the_header_and_the_body_field(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", json={"nhs_number": "9434765919", "reason": "taken"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "Idempotency-Key", "reason": "already used"},
+        {"field": "reason", "reason": "is taken"},
+    ]
+
+
+async def test_a_conflict_says_why_in_words(client: httpx.AsyncClient) -> None:
+    response = await client.post("/conflicts")
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "This visit has been given to someone else. Nothing was recorded.",
+        "conflict": "reassigned",
+    }
+
+
+class ExampleSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CARERELAY_EXAMPLE_", frozen=True, extra="ignore")
+
+    database_url: str = "postgresql://example"
+    port: int = 8199
+
+
+def test_a_services_settings_read_its_own_and_the_shared_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARERELAY_EXAMPLE_PORT", "8200")
+    monkeypatch.setenv("CARERELAY_KAFKA_TOPIC_PREFIX", "env-prefix.")
+    monkeypatch.setenv("CARERELAY_CONSUMER_MAX_BACKOFF_SECONDS", "2.5")
+    monkeypatch.setenv("CARERELAY_OTEL_OTLP_ENDPOINT", "http://127.0.0.1:4318/v1/traces")
+    settings = ExampleSettings()
+    monkeypatch.setenv("CARERELAY_KAFKA_TOPIC_PREFIX", "changed-later.")
+    assert settings.port == 8200
+    assert settings.kafka.topic_prefix == "env-prefix."
+    assert settings.consumer.max_backoff_seconds == 2.5
+    assert settings.tracing.otlp_endpoint == "http://127.0.0.1:4318/v1/traces"
