@@ -2,7 +2,6 @@
 # Both start Kafka (KRaft, jars from Maven Central) and PostgreSQL locally if they are not reachable.
 
 SHELL := /bin/bash
-.SECONDEXPANSION:
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -10,7 +9,8 @@ INFRA := PYTHONPATH=infra/launcher $(PYTHON) -m carerelay_infra
 PACKAGES := libs/clinical libs/contract libs/events libs/service libs/access libs/testing services/referral services/triage services/scheduling services/notifications infra/stack infra/issuer
 PYTEST_ARGS ?=
 
-WEB_APPS := services/referral/web services/scheduling/web
+WEB := web
+WEB_PACKAGES := $(WEB)/shared $(WEB)/hub $(WEB)/clinician
 SYSTEM_PACKAGES := nginx-light chromium chromium-driver
 
 .PHONY: run test stop infra-up infra-down status lint schemas venv web system-packages clean
@@ -54,12 +54,16 @@ system-packages:
 	  if [ "$$(id -u)" != 0 ]; then echo "install as root: apt-get install -y $(SYSTEM_PACKAGES)" >&2; exit 1; fi; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES); }
 
-# The front ends: TypeScript compiled by tsc (pinned in each app's package-lock.json).
-web: $(addsuffix /dist/.built,$(WEB_APPS))
+# The front ends: one npm workspace (web/), TypeScript pinned in its one package-lock.json, compiled
+# by `tsc -b` (web/shared first, then the hub and the clinician app), then every unit test. One stamp
+# a package, in its dist/, all made by the one recipe: a deleted dist/ means a rebuild.
+WEB_BUILT := $(addsuffix /dist/.built,$(WEB_PACKAGES))
+web: $(WEB_BUILT)
 
-%/dist/.built: %/package-lock.json %/tsconfig.json $$(shell find $$*/src -type f 2>/dev/null)
-	cd $* && npm ci --no-audit --no-fund --silent && npx tsc -p . && npm test --silent
-	touch $@
+$(WEB_BUILT) &: $(WEB)/package-lock.json $(WEB)/package.json $(wildcard $(WEB)/tsconfig*.json) \
+               $(shell find $(WEB_PACKAGES) -name dist -prune -o -name node_modules -prune -o -type f -print 2>/dev/null)
+	cd $(WEB) && npm ci --no-audit --no-fund --silent && npx tsc -b && npm test --silent
+	touch $(WEB_BUILT)
 
 $(VENV)/.installed: requirements.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,4 +73,4 @@ $(VENV)/.installed: requirements.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	touch $@
 
 clean: stop
-	rm -rf $(VENV) .data infra/kafka/target $(addsuffix /dist,$(WEB_APPS)) $(addsuffix /node_modules,$(WEB_APPS))
+	rm -rf $(VENV) .data infra/kafka/target $(WEB)/node_modules $(addsuffix /dist,$(WEB_PACKAGES))

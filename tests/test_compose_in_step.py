@@ -27,7 +27,12 @@ REPO = Path(__file__).resolve().parents[1]
 NGINX = REPO / "infra" / "nginx"
 SITE = "/usr/share/nginx/carerelay"
 """Where infra/nginx/Dockerfile puts the front ends in the web origin's image."""
-FRONT_ENDS = {"hub": "services/referral/web", "app": "services/scheduling/web"}
+WEB = "web"
+"""The front ends' npm workspace: web/shared, and the two front ends below."""
+FRONT_ENDS = {"hub": "web/hub", "app": "web/clinician"}
+"""Where each front end is served (/hub/, /app/): its folder in the workspace."""
+SHARED = "web/shared"
+"""The modules both front ends import (../../shared/dist/), served at /shared/dist/."""
 KEYCLOAK = "keycloak:8080"
 SERVICE_SETTINGS: dict[str, type[SecuredServiceSettings]] = {
     "referral": ReferralSettings,
@@ -144,7 +149,7 @@ def _template_for_compose() -> str:
     image's folders: what infra/nginx/compose.conf must say, location for location."""
     upstreams = {f"{service}_port": f"@{service}" for service in PORTS} | {"issuer_port": "@issuer"}
     rendered = Template((NGINX / "carerelay.conf.template").read_text()).safe_substitute(
-        hub_dir=f"{SITE}/hub", app_dir=f"{SITE}/app", **upstreams
+        hub_dir=f"{SITE}/hub", app_dir=f"{SITE}/app", shared_dir=f"{SITE}/shared", **upstreams
     )
     for service, port in PORTS.items():
         rendered = rendered.replace(f"http://127.0.0.1:@{service}", f"http://{service}:{port}")
@@ -195,30 +200,41 @@ def test_sign_in_through_the_web_origin_is_the_issuer_the_services_trust() -> No
     for front_end in FRONT_ENDS:
         redirect = f"http://127.0.0.1:{WEB_PORT}/{front_end}/"
         assert any(re.fullmatch(re.escape(uri).replace(r"\*", ".*"), redirect) for uri in web_client["redirectUris"])
-    for source in FRONT_ENDS.values():  # the two endpoints compose.conf maps to Keycloak's
-        auth = (REPO / source / "src" / "auth.ts").read_text()
-        assert set(re.findall(r"[`\"](/auth/[a-z]+)", auth)) == {"/auth/authorize", "/auth/token"}, source
+    auth = (REPO / SHARED / "src" / "auth.ts").read_text()  # the two endpoints compose.conf maps to Keycloak's
+    assert set(re.findall(r"[`\"](/auth/[a-z]+)", auth)) == {"/auth/authorize", "/auth/token"}
+    for front_end, source in FRONT_ENDS.items():  # each signs in with the redirect URI <origin>/<front end>/
+        assert f'path: "{front_end}"' in (REPO / source / "src" / "sign-in.ts").read_text(), source
 
 
 def test_the_image_builds_and_serves_every_file_the_front_ends_load() -> None:
     dockerfile = re.sub(r"\\\n\s*", " ", (NGINX / "Dockerfile").read_text())  # continuation lines joined
     makefile = (REPO / "Makefile").read_text()
-    web_apps = re.search(r"^WEB_APPS := (.+)$", makefile, re.MULTILINE)
-    assert web_apps is not None
-    assert set(web_apps.group(1).split()) == set(FRONT_ENDS.values())
+    web_packages = re.search(r"^WEB_PACKAGES := (.+)$", makefile, re.MULTILINE)
+    assert web_packages is not None
+    packages = {source.removeprefix(f"{WEB}/"): source for source in (*FRONT_ENDS.values(), SHARED)}  # folder: path
+    assert set(web_packages.group(1).replace("$(WEB)", WEB).split()) == set(packages.values())
+    assert set(json.loads((REPO / WEB / "package.json").read_text())["workspaces"]) == set(packages)
     assert "COPY infra/nginx/compose.conf /etc/nginx/nginx.conf" in dockerfile
     assert f"COPY --from=web /site {SITE}" in dockerfile
+    # One workspace: its one lockfile, one npm ci, one tsc -b over every package.
+    assert f"COPY {WEB}/package.json {WEB}/package-lock.json {WEB}/tsconfig.base.json {WEB}/tsconfig.json ./" in dockerfile
+    assert re.search(r"^RUN npm ci\b", dockerfile, re.MULTILINE), "no npm ci"
+    assert re.search(r"^RUN npx tsc -b$", dockerfile, re.MULTILINE), "no tsc -b"
+    for folder, source in packages.items():
+        assert f"COPY {source}/package.json {source}/tsconfig.json {folder}/" in dockerfile, source
+        assert f"COPY {source}/src {folder}/src" in dockerfile, source
+    shared = SHARED.removeprefix(f"{WEB}/")
+    assert re.search(rf"cp -r {shared}/dist /site/shared/", dockerfile), "/shared/dist/"
     for short, source in FRONT_ENDS.items():
-        assert f"COPY {source}/package.json {source}/package-lock.json {source}/tsconfig.json {short}/" in dockerfile
-        assert f"COPY {source}/src {short}/src" in dockerfile
-        assert re.search(rf"cd (\.\./)?{short} && npm ci\b", dockerfile), f"{short}: no npm ci"
-        assert re.search(rf"cd (\.\./)?{short} && npx tsc -p \.", dockerfile), f"{short}: no tsc"
+        folder = source.removeprefix(f"{WEB}/")
         served = (REPO / source / "index.html").read_text()
         needed = {ref.split("/")[1] for ref in re.findall(r'(?:href|src)="(\./[^"]+)"', served)} | {"index.html"}
         worker = REPO / source / "sw.js"
-        if worker.exists():  # the service worker and what it keeps for offline use
-            needed |= {"sw.js"} | {ref.split("/")[1] for ref in re.findall(r'"(\./[^"]+)"', worker.read_text())}
+        if worker.exists():  # the service worker and what it keeps for offline use: its own files, and shared's
+            kept = re.findall(r'"(\.\.?/[^"]*)"', worker.read_text())
+            assert all(ref.startswith(("./", "../shared/dist/")) for ref in kept), kept
+            needed |= {"sw.js"} | {ref.split("/")[1] for ref in kept if ref.startswith("./") and ref != "./"}
         for name in needed:
-            assert re.search(rf"cp -r [^&\n]*\b{short}/{re.escape(name)}\b[^&\n]*/site/{short}/", dockerfile), f"/{short}/{name}"
+            assert re.search(rf"cp -r [^&\n]*\b{folder}/{re.escape(name)}\b[^&\n]*/site/{short}/", dockerfile), f"/{short}/{name}"
             if name != "dist":
                 assert re.search(rf"^COPY [^\n]*{re.escape(source)}/{re.escape(name)}\b", dockerfile, re.MULTILINE), name

@@ -12,8 +12,9 @@ from .processes import ServiceProcess
 
 REPO = Path(__file__).resolve().parents[3]
 TEMPLATE = REPO / "infra" / "nginx" / "carerelay.conf.template"
-HUB_DIR = REPO / "services" / "referral" / "web"
-APP_DIR = REPO / "services" / "scheduling" / "web"
+HUB_DIR = REPO / "web" / "hub"
+APP_DIR = REPO / "web" / "clinician"
+SHARED_DIR = REPO / "web" / "shared"
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,13 @@ def nginx_binary() -> str:
 
 
 def write_config(
-    prefix: Path, host: str, port: int, upstreams: Upstreams, hub_dir: Path = HUB_DIR, app_dir: Path = APP_DIR
+    prefix: Path,
+    host: str,
+    port: int,
+    upstreams: Upstreams,
+    hub_dir: Path = HUB_DIR,
+    app_dir: Path = APP_DIR,
+    shared_dir: Path = SHARED_DIR,
 ) -> Path:
     prefix.mkdir(parents=True, exist_ok=True)
     config = prefix / "nginx.conf"
@@ -45,6 +52,7 @@ def write_config(
             port=str(port),
             hub_dir=str(hub_dir),
             app_dir=str(app_dir),
+            shared_dir=str(shared_dir),
             referral_port=str(upstreams.referral),
             scheduling_port=str(upstreams.scheduling),
             notifications_port=str(upstreams.notifications),

@@ -1,8 +1,9 @@
 /** The scheduling API for the app: the day, and sending one queued action. */
 
-import { session } from "./auth.js";
-import { type Day, decodeDay, isRecord, str } from "./model.js";
+import { isRecord, str } from "../../shared/dist/json.js";
+import { type Day, decodeDay } from "./model.js";
 import type { QueuedAction, SendOutcome } from "./queue.js";
+import { signIn } from "./sign-in.js";
 
 export type DayOutcome =
   | { readonly kind: "ok"; readonly day: Day }
@@ -13,7 +14,7 @@ export type DayOutcome =
 const TIMEOUT_MS = 15_000;
 
 async function call(path: string, init: RequestInit): Promise<Response | "offline" | "auth"> {
-  const current = session();
+  const current = signIn.session();
   if (current === null) return "auth";
   const controller = new AbortController();
   const timer = window.setTimeout(() => controller.abort(), TIMEOUT_MS);

@@ -4,16 +4,18 @@
  * the day pushed by the notifications stream.
  */
 
+import { SignInError } from "../../shared/dist/auth.js";
+import { announce, byId, el, uuid } from "../../shared/dist/dom.js";
+import { isRecord } from "../../shared/dist/json.js";
+import { LiveStream, type LiveState } from "../../shared/dist/live.js";
 import { fetchDay, sendAction } from "./api.js";
-import { SignInError, completeSignIn, session, signOut, startSignIn } from "./auth.js";
-import { type Change, changes, loadDay, saveDay, withPending } from "./day.js";
 import { renderDay } from "./day-view.js";
-import { announce, byId, el, uuid } from "./dom.js";
+import { type Change, changes, loadDay, saveDay, withPending } from "./day.js";
 import { renderEpisode } from "./episode-view.js";
 import { clock } from "./labels.js";
-import { LiveStream, type LiveState } from "./live.js";
-import { type Day, type Visit, decodeVisit, isRecord, personName } from "./model.js";
+import { type Day, type Visit, decodeVisit, personName } from "./model.js";
 import { ActionQueue, type KeyValueStore, MemoryStore, type QueuedAction } from "./queue.js";
+import { signIn } from "./sign-in.js";
 import { renderVisit } from "./visit-view.js";
 
 const RETRY_MS = 15_000;
@@ -39,11 +41,11 @@ const ticked = new Map<string, Set<string>>();
 let shownKey = "";
 
 function staffId(): string | null {
-  return session()?.staffId ?? null;
+  return signIn.session()?.staffId ?? null;
 }
 
 function isClinician(): boolean {
-  return session()?.roles.includes("field-clinician") ?? false;
+  return signIn.session()?.roles.includes("field-clinician") ?? false;
 }
 
 function shown(): Day | null {
@@ -237,7 +239,7 @@ async function sync(): Promise<void> {
     if (last !== undefined && last.action.kind !== "observations") status.textContent = "Sent.";
   }
   if (report.problems.length > 0) announce(byId("announcer"), `${report.problems.length} action(s) could not be recorded`);
-  if (report.stopped === "auth") await signIn();
+  if (report.stopped === "auth") await signInWhenOnline();
   else if (report.sent.length > 0 || report.problems.length > 0) await refresh();
 }
 
@@ -257,7 +259,7 @@ async function refresh(): Promise<void> {
       online = false;
       break;
     case "auth":
-      await signIn();
+      await signInWhenOnline();
       return;
     case "error":
       alert(outcome.message, "warning", "alert-error");
@@ -268,10 +270,10 @@ async function refresh(): Promise<void> {
 
 // ---------------------------------------------------------------- sign-in and start-up
 
-async function signIn(force = false): Promise<void> {
+async function signInWhenOnline(force = false): Promise<void> {
   if (!navigator.onLine) return; // keep working from this phone; sign in when there is signal
   try {
-    await startSignIn(location.hash || "#/day", force);
+    await signIn.start(location.hash || "#/day", force);
   } catch (error: unknown) {
     showView("view-signin");
     byId("signin-message").textContent = error instanceof SignInError ? error.message : "Sign-in could not start.";
@@ -285,7 +287,7 @@ function refreshSoon(): void {
 }
 
 function startLive(): LiveStream {
-  const live = new LiveStream({
+  const live = new LiveStream(signIn, {
     onEvent: (event) => {
       if (event.type.startsWith("visit.")) refreshSoon();
     },
@@ -293,7 +295,7 @@ function startLive(): LiveStream {
       liveState = state;
       renderConnection();
     },
-    onUnauthorised: () => void signIn(),
+    onUnauthorised: () => void signInWhenOnline(),
     onReconnected: () => refreshSoon(),
   });
   live.start();
@@ -309,17 +311,17 @@ function registerServiceWorker(): void {
 
 async function start(): Promise<void> {
   registerServiceWorker();
-  const completion = await completeSignIn();
+  const completion = await signIn.complete();
   if (completion.kind === "error") {
     showView("view-signin");
     byId("signin-message").textContent = completion.message;
-    byId("signin-button").addEventListener("click", () => void signIn(true));
+    byId("signin-button").addEventListener("click", () => void signInWhenOnline(true));
     return;
   }
   if (completion.kind === "signed-in") location.hash = completion.returnHash;
-  if (session() === null) {
+  if (signIn.session() === null) {
     if (navigator.onLine) {
-      await signIn();
+      await signInWhenOnline();
       return;
     }
     byId("connection-text").textContent = "Offline: sign in when there is signal";
@@ -328,7 +330,7 @@ async function start(): Promise<void> {
     signOutButton.hidden = false;
     signOutButton.addEventListener("click", () => {
       if (queue.pending(staffId()).length > 0 && !window.confirm("Some of what you recorded has not been sent yet. It stays on this phone. Sign out?")) return;
-      signOut();
+      signIn.signOut();
       if (queue.all().length === 0) store.removeItem("carerelay.app.day");
       location.assign("/app/");
     });
@@ -353,7 +355,7 @@ async function start(): Promise<void> {
     }
   }, RETRY_MS);
   render(true);
-  const live = session() !== null ? startLive() : null;
+  const live = signIn.session() !== null ? startLive() : null;
   await sync();
   await refresh();
 }

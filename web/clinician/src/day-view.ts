@@ -1,6 +1,6 @@
 /** Today's visits in order: time, who, where, how to get in, why, and what happened last time. */
 
-import { el } from "./dom.js";
+import { el } from "../../shared/dist/dom.js";
 import { PURPOSE, STATUS, clock, dayTitle, label } from "./labels.js";
 import { type Day, personName } from "./model.js";
 

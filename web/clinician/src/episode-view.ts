@@ -1,7 +1,7 @@
 /** The episode's actions, taken from a visit: consent, a care plan change, handing the lead to
  * another discipline, an onward referral, recommending discharge. Each is queued like a visit action. */
 
-import { el } from "./dom.js";
+import { el } from "../../shared/dist/dom.js";
 import { button, dateField, section, select, showError, textArea, textField } from "./forms.js";
 import { CONSENT, DISCIPLINES, OUTCOMES, label } from "./labels.js";
 import { type Visit, personName } from "./model.js";

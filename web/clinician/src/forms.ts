@@ -1,6 +1,6 @@
 /** Form building blocks: every control has a visible label, errors sit next to their field. */
 
-import { el } from "./dom.js";
+import { el } from "../../shared/dist/dom.js";
 
 let counter = 0;
 

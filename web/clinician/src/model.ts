@@ -1,20 +1,6 @@
 /** What the scheduling API returns for the app, decoded defensively from unknown JSON (no `any`). */
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-export function str(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
-}
-
-export function num(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-
-export function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
-}
+import { isRecord, num, str, strings } from "../../shared/dist/json.js";
 
 export type VisitStatus = "assigned" | "en-route" | "in-progress" | "completed" | "missed" | "cancelled" | "planned";
 
@@ -174,29 +160,4 @@ export function decodeDay(value: unknown): Day | null {
 
 export function personName(visit: Visit): string {
   return visit.person === null ? "Person not yet known" : `${visit.person.given_name} ${visit.person.family_name}`.trim();
-}
-
-/** A live event from the notifications stream (ids and types only). */
-export interface LiveEvent {
-  readonly id: string | null;
-  readonly type: string;
-  readonly episode_id: string | null;
-  readonly visit_id: string | null;
-  readonly staff_id: string | null;
-}
-
-export function decodeLiveEvent(id: string | null, type: string, data: string): LiveEvent | null {
-  try {
-    const parsed: unknown = JSON.parse(data);
-    if (!isRecord(parsed)) return null;
-    return {
-      id,
-      type: str(parsed["type"]) ?? type,
-      episode_id: str(parsed["episode_id"]),
-      visit_id: str(parsed["visit_id"]),
-      staff_id: str(parsed["staff_id"]),
-    };
-  } catch {
-    return null;
-  }
 }

@@ -1,6 +1,6 @@
 /** One visit: who, where, how to get in, why, what happened last time, and what I record now. */
 
-import { el } from "./dom.js";
+import { el } from "../../shared/dist/dom.js";
 import {
   button,
   checkbox,

@@ -1,6 +1,6 @@
 /** The referral API over fetch: bearer token, JSON, errors decoded, 401 handed to sign-in. */
 
-import { session } from "./auth.js";
+import { isRecord, str } from "../../shared/dist/json.js";
 import {
   type BoardRow,
   type Practice,
@@ -11,8 +11,6 @@ import {
   decodePractices,
   decodeReferralDetail,
   decodeTimeline,
-  isRecord,
-  str,
 } from "./model.js";
 import {
   type DayPlan,
@@ -22,6 +20,7 @@ import {
   decodePinResult,
   decodeRunResult,
 } from "./plan-model.js";
+import { signIn } from "./sign-in.js";
 import { noteServerDate } from "./time.js";
 
 export interface FieldError {
@@ -92,7 +91,7 @@ interface RequestOptions {
 }
 
 export async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResult<unknown>> {
-  const current = session();
+  const current = signIn.session();
   if (current === null) {
     unauthorised();
     return { ok: false, failure: { kind: "auth" } };

@@ -3,15 +3,16 @@
  * keyboard shortcuts, the live stream and the connection indicator.
  */
 
+import { SignInError } from "../../shared/dist/auth.js";
+import { announce, byId, setText } from "../../shared/dist/dom.js";
+import { type LiveState, LiveStream } from "../../shared/dist/live.js";
 import { setUnauthorisedHandler } from "./api.js";
-import { SignInError, clearToken, completeSignIn, session, signOut, startSignIn } from "./auth.js";
 import { Board } from "./board.js";
-import { announce, byId, setText } from "./dom.js";
 import { DraftStore } from "./draft.js";
 import { ReferralForm } from "./form.js";
-import { type LiveState, LiveStream } from "./live.js";
 import { PlanView } from "./plan.js";
 import { ReferralPage } from "./referral-page.js";
+import { signIn } from "./sign-in.js";
 
 const RESUME_KEY = "carerelay.hub.resume";
 type View = "signin" | "new" | "board" | "referral" | "plan";
@@ -67,7 +68,7 @@ function setLiveState(state: LiveState): void {
 
 async function main(): Promise<void> {
   byId("signin-button").addEventListener("click", () => {
-    startSignIn(safeHash(location.hash), true).catch((error: unknown) => {
+    signIn.start(safeHash(location.hash), true).catch((error: unknown) => {
       setText(byId("signin-message"), error instanceof Error ? error.message : "Sign-in failed.");
     });
   });
@@ -76,14 +77,14 @@ async function main(): Promise<void> {
     byId("main").focus();
   });
 
-  const completion = await completeSignIn();
+  const completion = await signIn.complete();
   if (completion.kind === "error") {
     showSignIn(`${completion.message} Your draft, if any, is kept on this computer.`);
     return;
   }
-  if (session() === null) {
+  if (signIn.session() === null) {
     try {
-      await startSignIn(safeHash(location.hash));
+      await signIn.start(safeHash(location.hash));
     } catch (error: unknown) {
       showSignIn(error instanceof SignInError ? error.message : "Sign-in could not start.");
     }
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
 }
 
 function startApp(): void {
-  const current = session();
+  const current = signIn.session();
   const announcer = byId("announcer");
   const say = (message: string): void => announce(announcer, message);
   const userName = byId("user-name");
@@ -117,7 +118,7 @@ function startApp(): void {
   const plan = new PlanView({ canManage: plans });
   const page = new ReferralPage({ announce: say, onChanged: (row) => board.upsert(row) });
   let form: ReferralForm | null = null;
-  const live = new LiveStream({
+  const live = new LiveStream(signIn, {
     onEvent: (event) => {
       board.onLiveEvent(event);
       page.onLiveEvent(event);
@@ -138,9 +139,9 @@ function startApp(): void {
     redirecting = true;
     form?.flush();
     live.stop();
-    clearToken();
+    signIn.clearToken();
     sessionStorage.setItem(RESUME_KEY, "1");
-    startSignIn(safeHash(location.hash)).catch((error: unknown) => {
+    signIn.start(safeHash(location.hash)).catch((error: unknown) => {
       redirecting = false;
       showSignIn(error instanceof Error ? error.message : "Sign-in could not start.");
     });
@@ -152,7 +153,7 @@ function startApp(): void {
   byId("sign-out").addEventListener("click", () => {
     referralForm.flush();
     live.stop();
-    signOut();
+    signIn.signOut();
     showSignIn("You are signed out. A draft referral, if any, is kept on this computer until it is sent or discarded.");
   });
 

@@ -3,9 +3,10 @@
  * ticking every second. Rows are updated in place (focus is never lost) from live events.
  */
 
+import { byId, debounce, el, setText } from "../../shared/dist/dom.js";
+import type { LiveEvent } from "../../shared/dist/live.js";
 import { type BoardFilters, describeFailure, getReferral, listOpenReferrals } from "./api.js";
 import { type ClockLevel, clockView, compareByDeadline } from "./countdown.js";
-import { byId, debounce, el, setText } from "./dom.js";
 import {
   KNOWN_LOCALITIES,
   KNOWN_TEAMS,
@@ -19,7 +20,7 @@ import {
   statusLabel,
   tierLabel,
 } from "./labels.js";
-import { type BoardRow, type LiveEvent, isClosedStatus } from "./model.js";
+import { type BoardRow, isClosedStatus } from "./model.js";
 import { formatNhsNumber } from "./nhs-number.js";
 import { now } from "./time.js";
 

@@ -4,8 +4,8 @@
  * Idempotency-Key, reused on every retry, so a retried send can never make a second referral.
  */
 
+import { isRecord, num, str } from "../../shared/dist/json.js";
 import type { FormValues, FieldValue } from "./rules.js";
-import { isRecord, num, str } from "./model.js";
 
 export const DRAFT_KEY = "carerelay.hub.draft.v1";
 

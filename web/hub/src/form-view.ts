@@ -4,7 +4,7 @@
  * Every field's wrapper carries data-field="<API path>" so API errors find their field.
  */
 
-import { el } from "./dom.js";
+import { el } from "../../shared/dist/dom.js";
 import { CONSCIOUSNESS, FRAILTY, OTHER_NEEDS, REFERRER_ROLES, ROUTES, UCR_NEEDS } from "./labels.js";
 
 export function fieldId(name: string): string {

@@ -3,6 +3,7 @@
  * load), live NHS number checking, the open-referral check, and an idempotent, retryable send.
  */
 
+import { append, byId, debounce, el, setText, uuid } from "../../shared/dist/dom.js";
 import {
   type ApiFailure,
   type ApiResult,
@@ -14,7 +15,6 @@ import {
   searchPractices,
   submitReferral,
 } from "./api.js";
-import { append, byId, debounce, el, setText, uuid } from "./dom.js";
 import { type Draft, type DraftStore, DRAFT_KEY, hasContent, newDraft } from "./draft.js";
 import { buildReferralForm, errorId, fieldId } from "./form-view.js";
 import { dateOfBirth, shortTime, statusLabel } from "./labels.js";

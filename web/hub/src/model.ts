@@ -1,26 +1,6 @@
 /** What the referral API returns, decoded defensively from unknown JSON (no `any`). */
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-export function str(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
-}
-
-export function num(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-
-export function bool(value: unknown): boolean | null {
-  return typeof value === "boolean" ? value : null;
-}
-
-export function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
-}
+import { isRecord, str, strings } from "../../shared/dist/json.js";
 
 export const OPEN_STATUSES = ["received", "triaged", "accepted", "first-visit-planned"] as const;
 export const CLOSED_STATUSES = ["rejected", "cancelled", "closed", "first-contact-made"] as const;
@@ -172,30 +152,4 @@ export function decodePractices(value: unknown): Practice[] | null {
     if (code !== null) practices.push({ code, name: name ?? "" });
   }
   return practices;
-}
-
-/** A live event: `data: {episode_id, referral_id?, type, at}`. */
-export interface LiveEvent {
-  readonly id: string | null;
-  readonly type: string;
-  readonly episode_id: string | null;
-  readonly referral_id: string | null;
-  readonly at: string | null;
-}
-
-export function decodeLiveEvent(id: string | null, eventType: string, data: string): LiveEvent | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!isRecord(parsed)) return null;
-  return {
-    id,
-    type: str(parsed["type"]) ?? eventType,
-    episode_id: str(parsed["episode_id"]),
-    referral_id: str(parsed["referral_id"]),
-    at: str(parsed["at"]),
-  };
 }

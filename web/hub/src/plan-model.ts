@@ -5,7 +5,7 @@
  * Pure: no DOM, no clock of its own (the caller passes `now`), so it is unit tested under node.
  */
 
-import { bool, isRecord, num, str, strings } from "./model.js";
+import { bool, isRecord, num, str, strings } from "../../shared/dist/json.js";
 
 // ------------------------------------------------------------------ API types and decoders
 

@@ -9,9 +9,9 @@
  * (`style.setProperty("--at", …)`), which the CSP allows; the markup has no style attributes.
  */
 
+import { byId, debounce, el, setText } from "../../shared/dist/dom.js";
+import type { LiveEvent } from "../../shared/dist/live.js";
 import { type ApiFailure, describeFailure, getDayPlan, pinVisit, recordAbsence, unpinVisit } from "./api.js";
-import { byId, debounce, el, setText } from "./dom.js";
-import type { LiveEvent } from "./model.js";
 import {
   type DayPlan,
   type PlanRun,

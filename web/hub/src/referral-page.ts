@@ -3,9 +3,11 @@
  * last, refreshed on live events for its episode), and Accept / Reject with a reason.
  */
 
+import { byId, debounce, el, setText } from "../../shared/dist/dom.js";
+import { bool, isRecord, num, str, strings } from "../../shared/dist/json.js";
+import type { LiveEvent } from "../../shared/dist/live.js";
 import { acceptReferral, describeFailure, getReferral, getTimeline, rejectReferral } from "./api.js";
 import { clockView } from "./countdown.js";
-import { byId, debounce, el, setText } from "./dom.js";
 import {
   CONSCIOUSNESS,
   FRAILTY,
@@ -20,18 +22,7 @@ import {
   statusLabel,
   tierLabel,
 } from "./labels.js";
-import {
-  type BoardRow,
-  type LiveEvent,
-  type ReferralDetail,
-  type TimelineItem,
-  bool,
-  isRecord,
-  isUndecided,
-  num,
-  str,
-  strings,
-} from "./model.js";
+import { type BoardRow, type ReferralDetail, type TimelineItem, isUndecided } from "./model.js";
 import { formatNhsNumber } from "./nhs-number.js";
 import { MARKUP_PATTERN } from "./rules.js";
 import { now } from "./time.js";

@@ -3,8 +3,8 @@
  * fired), a hub clinician's override with a reason, and handing the lead to another discipline.
  */
 
+import { byId, el, setText } from "../../shared/dist/dom.js";
 import { type ApiFailure, type TriageDecision, describeFailure, getTriageDecision, overrideTriage, transferLead } from "./api.js";
-import { byId, el, setText } from "./dom.js";
 import { leadLabel, longTime, tierLabel } from "./labels.js";
 import { MARKUP_PATTERN } from "./rules.js";
 

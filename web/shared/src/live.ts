@@ -4,9 +4,39 @@
  * Reconnects with backoff (1 s doubling to 15 s) and Last-Event-ID, so nothing is missed.
  */
 
-import { session } from "./auth.js";
-import { type LiveEvent, decodeLiveEvent } from "./model.js";
+import type { SignIn } from "./auth.js";
+import { isRecord, str } from "./json.js";
 import { SseParser } from "./sse.js";
+
+/** A live event: `data: {type, episode_id, at?, referral_id?, visit_id?, staff_id?}` (ids and types only). */
+export interface LiveEvent {
+  readonly id: string | null;
+  readonly type: string;
+  readonly episode_id: string | null;
+  readonly referral_id: string | null;
+  readonly visit_id: string | null;
+  readonly staff_id: string | null;
+  readonly at: string | null;
+}
+
+export function decodeLiveEvent(id: string | null, eventType: string, data: string): LiveEvent | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isRecord(parsed)) return null;
+  return {
+    id,
+    type: str(parsed["type"]) ?? eventType,
+    episode_id: str(parsed["episode_id"]),
+    referral_id: str(parsed["referral_id"]),
+    visit_id: str(parsed["visit_id"]),
+    staff_id: str(parsed["staff_id"]),
+    at: str(parsed["at"]),
+  };
+}
 
 export type LiveState = "connecting" | "live" | "reconnecting" | "stopped";
 
@@ -41,7 +71,10 @@ export class LiveStream {
   private backoff = FIRST_BACKOFF_MS;
   private wake: (() => void) | null = null;
 
-  constructor(private readonly handlers: LiveHandlers) {}
+  constructor(
+    private readonly signIn: Pick<SignIn, "session">,
+    private readonly handlers: LiveHandlers,
+  ) {}
 
   start(): void {
     if (this.running) return;
@@ -90,7 +123,7 @@ export class LiveStream {
   }
 
   private async connectOnce(): Promise<Outcome> {
-    const current = session();
+    const current = this.signIn.session();
     if (current === null) return "auth";
     const controller = new AbortController();
     this.controller = controller;

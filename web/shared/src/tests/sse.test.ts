@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { decodeLiveEvent } from "../model.js";
+import { decodeLiveEvent } from "../live.js";
 import { SseParser } from "../sse.js";
 
 describe("Server-Sent Events parser", () => {
@@ -28,7 +28,15 @@ describe("Server-Sent Events parser", () => {
 
   it("decodes a live event's JSON, tolerating a missing referral id", () => {
     const event = decodeLiveEvent("9", "visit.assigned", '{"episode_id":"e2","type":"visit.assigned","at":"2025-01-06T10:00:00Z"}');
-    assert.deepEqual(event, { id: "9", type: "visit.assigned", episode_id: "e2", referral_id: null, at: "2025-01-06T10:00:00Z" });
+    assert.deepEqual(event, {
+      id: "9",
+      type: "visit.assigned",
+      episode_id: "e2",
+      referral_id: null,
+      visit_id: null,
+      staff_id: null,
+      at: "2025-01-06T10:00:00Z",
+    });
     assert.equal(decodeLiveEvent(null, "message", "not json"), null);
   });
 });
