@@ -28,6 +28,7 @@ const SHELL = [
   "../shared/dist/json.js",
   "../shared/dist/live.js",
   "../shared/dist/sse.js",
+  "../shared/dist/words.js",
 ];
 /** Where the app's own files and the shared modules are served: all this worker keeps. */
 const KEPT = ["/app/", "/shared/dist/"];

@@ -1,7 +1,8 @@
 /** Today's visits in order: time, who, where, how to get in, why, and what happened last time. */
 
 import { el } from "../../shared/dist/dom.js";
-import { PURPOSE, STATUS, clock, dayTitle, label } from "./labels.js";
+import { VISIT_PURPOSES } from "../../shared/dist/words.js";
+import { STATUS, clock, dayTitle, label } from "./labels.js";
 import { type Day, personName } from "./model.js";
 
 export function renderDay(list: HTMLElement, title: HTMLElement, meta: HTMLElement, empty: HTMLElement, day: Day, asOf: string): void {
@@ -23,7 +24,7 @@ export function renderDay(list: HTMLElement, title: HTMLElement, meta: HTMLEleme
           el("span", { class: `status status-${visit.status}` }, label(STATUS, visit.status)),
         ),
         el("span", { class: "card-line" }, person === null ? "" : `${person.address}, ${person.postcode}`),
-        el("span", { class: "card-line meta" }, `${label(PURPOSE, visit.purpose)} · ${visit.duration_minutes} min${visit.with !== null ? ` · with ${visit.with}` : ""}`),
+        el("span", { class: "card-line meta" }, `${label(VISIT_PURPOSES, visit.purpose)} · ${visit.duration_minutes} min${visit.with !== null ? ` · with ${visit.with}` : ""}`),
         person !== null && person.access_notes !== "" ? el("span", { class: "card-line access" }, `Getting in: ${person.access_notes}`) : null,
         person !== null && person.reason !== "" ? el("span", { class: "card-line" }, person.reason) : null,
         visit.last_visit !== null && visit.last_visit.notes.length > 0

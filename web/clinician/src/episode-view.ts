@@ -2,8 +2,9 @@
  * another discipline, an onward referral, recommending discharge. Each is queued like a visit action. */
 
 import { el } from "../../shared/dist/dom.js";
+import { LEAD_DISCIPLINES } from "../../shared/dist/words.js";
 import { button, dateField, section, select, showError, textArea, textField } from "./forms.js";
-import { CONSENT, DISCIPLINES, OUTCOMES, label } from "./labels.js";
+import { CONSENT, OUTCOMES, label } from "./labels.js";
 import { type Visit, personName } from "./model.js";
 
 export type RecordEpisode = (kind: string, path: string, body: Record<string, unknown>, label: string) => void;
@@ -34,13 +35,13 @@ export function renderEpisode(root: HTMLElement, visit: Visit, record: RecordEpi
     if (text !== "") record("care-plan-proposal", `${path}/care-plan-proposal`, { reason: text }, "Care plan change proposed");
   });
 
-  const others = Object.fromEntries(Object.entries(DISCIPLINES).filter(([code]) => code !== visit.lead_discipline));
+  const others = Object.fromEntries(Object.entries(LEAD_DISCIPLINES).filter(([code]) => code !== visit.lead_discipline));
   const to = select("lead_to", "Hand the lead to", others);
   const leadReason = textArea("lead_reason", "Why (optional)");
   const lead = form("lead-form", to.wrap, leadReason.wrap, button("Hand over the lead", "lead-submit"));
   lead.addEventListener("submit", (event) => {
     event.preventDefault();
-    record("lead-transfer", `${path}/lead-transfer`, { to_discipline: to.control.value, reason: leadReason.control.value.trim() }, `Lead to ${label(DISCIPLINES, to.control.value)}`);
+    record("lead-transfer", `${path}/lead-transfer`, { to_discipline: to.control.value, reason: leadReason.control.value.trim() }, `Lead to ${label(LEAD_DISCIPLINES, to.control.value)}`);
   });
 
   const service = textField("onward_service", "Refer to", "For example: social care assessment, falls clinic.");
@@ -68,7 +69,7 @@ export function renderEpisode(root: HTMLElement, visit: Visit, record: RecordEpi
   root.replaceChildren(
     el("p", { class: "back" }, el("a", { href: `#/visit/${visit.visit_id}` }, "← The visit")),
     el("h1", { id: "episode-title", tabindex: "-1" }, `Episode: ${personName(visit)}`),
-    el("p", { class: "meta" }, `Lead: ${visit.lead_discipline === null ? "not known yet" : label(DISCIPLINES, visit.lead_discipline)}`),
+    el("p", { class: "meta" }, `Lead: ${visit.lead_discipline === null ? "not known yet" : label(LEAD_DISCIPLINES, visit.lead_discipline)}`),
     el("p", { id: "action-status", class: "action-status", role: "status", "aria-live": "polite", "data-testid": "action-status" }),
     section("Consent", "consent", true, consent),
     section("Propose a care plan change", "care-plan", false, plan),

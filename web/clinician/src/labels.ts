@@ -1,4 +1,4 @@
-/** Words for the codes the API uses. */
+/** Words for the codes the API uses (those the hub says too are in web/shared/src/words.ts). */
 
 export const STATUS: Readonly<Record<string, string>> = {
   planned: "Not assigned",
@@ -8,14 +8,6 @@ export const STATUS: Readonly<Record<string, string>> = {
   completed: "Completed",
   missed: "Missed",
   cancelled: "Cancelled",
-};
-
-export const PURPOSE: Readonly<Record<string, string>> = {
-  "first-response": "First response",
-  assessment: "Assessment",
-  care: "Care visit",
-  therapy: "Therapy",
-  reassessment: "Reassessment",
 };
 
 export const TASKS: Readonly<Record<string, string>> = {
@@ -49,32 +41,6 @@ export const ASSESSMENTS: Readonly<Record<string, string>> = {
   review: "Review",
   "falls-risk": "Falls risk",
   "clinical-frailty-scale": "Clinical Frailty Scale",
-};
-
-export const CFS: readonly string[] = [
-  "1 Very fit",
-  "2 Fit",
-  "3 Managing well",
-  "4 Living with very mild frailty",
-  "5 Living with mild frailty",
-  "6 Living with moderate frailty",
-  "7 Living with severe frailty",
-  "8 Living with very severe frailty",
-  "9 Terminally ill",
-];
-
-export const CONSCIOUSNESS: Readonly<Record<string, string>> = {
-  A: "Alert",
-  C: "New confusion",
-  V: "Responds to voice",
-  P: "Responds to pain",
-  U: "Unresponsive",
-};
-
-export const DISCIPLINES: Readonly<Record<string, string>> = {
-  nurse: "Nurse",
-  therapist: "Therapist",
-  "social-care": "Social care",
 };
 
 export const OUTCOMES: Readonly<Record<string, string>> = {

@@ -1,6 +1,7 @@
 /** One visit: who, where, how to get in, why, what happened last time, and what I record now. */
 
 import { el } from "../../shared/dist/dom.js";
+import { ACVPU, CLINICAL_FRAILTY_SCALE, VISIT_PURPOSES } from "../../shared/dist/words.js";
 import {
   button,
   checkbox,
@@ -14,19 +15,7 @@ import {
   textArea,
   type Field,
 } from "./forms.js";
-import {
-  ASSESSMENTS,
-  BANDS,
-  CFS,
-  CONSCIOUSNESS,
-  MISSED_REASONS,
-  PURPOSE,
-  STANDARD_TASKS,
-  STATUS,
-  TASKS,
-  clock,
-  label,
-} from "./labels.js";
+import { ASSESSMENTS, BANDS, MISSED_REASONS, STANDARD_TASKS, STATUS, TASKS, clock, label } from "./labels.js";
 import { type LastVisit, type Score, type Visit, personName } from "./model.js";
 import { LIMITS, RESPONSE, type News2Band, readObservations, score } from "./news2.js";
 
@@ -72,7 +61,7 @@ function header(visit: Visit): HTMLElement[] {
       "p",
       { class: "visit-when" },
       el("span", { class: "time" }, clock(visit.planned_start)),
-      ` ${label(PURPOSE, visit.purpose)} · ${visit.duration_minutes} min `,
+      ` ${label(VISIT_PURPOSES, visit.purpose)} · ${visit.duration_minutes} min `,
       el("span", { class: `status status-${visit.status}`, "data-testid": "visit-status", "data-status": visit.status }, label(STATUS, visit.status)),
     ),
   ];
@@ -143,7 +132,7 @@ function observationsForm(path: string, ctx: VisitContext): HTMLElement {
     pulse: numberField("pulse", "Pulse (beats/min)"),
     temperature_celsius: numberField("temperature_celsius", "Temperature (°C)", { decimal: true }),
   };
-  const consciousness = select("consciousness", "Consciousness (ACVPU)", CONSCIOUSNESS);
+  const consciousness = select("consciousness", "Consciousness (ACVPU)", ACVPU);
   const scale = select("spo2_scale", "SpO2 scale", { "1": "Scale 1", "2": "Scale 2 (hypercapnic respiratory failure)" });
   const oxygen = select("on_supplemental_oxygen", "On supplemental oxygen?", { no: "No (air)", yes: "Yes" });
   const result = el("div", { class: "news2-result", role: "status", "aria-live": "polite", "data-testid": "news2-live" });
@@ -189,11 +178,7 @@ function observationsForm(path: string, ctx: VisitContext): HTMLElement {
 function assessmentForm(path: string, ctx: VisitContext): HTMLElement {
   const form = el("form", { class: "stack", novalidate: "", "data-testid": "assessment-form" });
   const kind = select("assessment_kind", "Assessment", ASSESSMENTS);
-  const cfsOptions: Record<string, string> = {};
-  CFS.forEach((text, index) => {
-    cfsOptions[String(index + 1)] = text;
-  });
-  const cfs = select("clinical_frailty_scale", "Clinical Frailty Scale", cfsOptions, "Choose…");
+  const cfs = select("clinical_frailty_scale", "Clinical Frailty Scale", CLINICAL_FRAILTY_SCALE, "Choose…");
   const falls = select("falls_risk", "Falls risk", { low: "Low", moderate: "Moderate", high: "High" }, "Choose…");
   const summary = textArea("assessment_summary", "Summary", "What you found and what you agreed with the person.");
   const concern = el("div", {}, checkbox("serious_concern", "yes", "Serious concern: tell the hub now", false));

@@ -1,4 +1,6 @@
-/** The domain's words as the hub says them. */
+/** The domain's words as the hub says them (those the clinician app says too are in web/shared/src/words.ts). */
+
+import { ACVPU, CLINICAL_FRAILTY_SCALE, LEAD_DISCIPLINES } from "../../shared/dist/words.js";
 
 export const REFERRER_ROLES: ReadonlyArray<readonly [string, string]> = [
   ["gp", "GP"],
@@ -81,11 +83,9 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }
 
-const LEADS: Record<string, string> = { nurse: "Nurse", therapist: "Therapist", "social-care": "Social care" };
-
 export function leadLabel(lead: string | null): string {
   if (lead === null) return "—";
-  return LEADS[lead] ?? lead;
+  return LEAD_DISCIPLINES[lead] ?? lead;
 }
 
 /** The county's teams and localities (services/referral/carerelay_referral/localities.py). Filters
@@ -101,25 +101,11 @@ export const KNOWN_LOCALITIES: readonly string[] = [
   "Eastfield Rural",
 ];
 
-export const CONSCIOUSNESS: ReadonlyArray<readonly [string, string]> = [
-  ["A", "A: Alert"],
-  ["C", "C: New confusion"],
-  ["V", "V: Responds to voice"],
-  ["P", "P: Responds to pain"],
-  ["U", "U: Unresponsive"],
-];
+/** ACVPU as the form offers it and the referral shows it: "A: Alert". */
+export const CONSCIOUSNESS: ReadonlyArray<readonly [string, string]> = Object.entries(ACVPU).map(([code, word]) => [code, `${code}: ${word}`]);
 
-export const FRAILTY: ReadonlyArray<readonly [string, string]> = [
-  ["1", "1 Very fit"],
-  ["2", "2 Fit"],
-  ["3", "3 Managing well"],
-  ["4", "4 Living with very mild frailty"],
-  ["5", "5 Living with mild frailty"],
-  ["6", "6 Living with moderate frailty"],
-  ["7", "7 Living with severe frailty"],
-  ["8", "8 Living with very severe frailty"],
-  ["9", "9 Terminally ill"],
-];
+/** The Clinical Frailty Scale, 1 to 9 (integer keys come out in order). */
+export const FRAILTY: ReadonlyArray<readonly [string, string]> = Object.entries(CLINICAL_FRAILTY_SCALE);
 
 const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false });
 const DAY = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short" });

@@ -6,6 +6,7 @@
  */
 
 import { bool, isRecord, num, str, strings } from "../../shared/dist/json.js";
+import { VISIT_PURPOSES } from "../../shared/dist/words.js";
 
 // ------------------------------------------------------------------ API types and decoders
 
@@ -206,16 +207,8 @@ export function disciplineLabel(code: string): string {
   return DISCIPLINES[code] ?? code;
 }
 
-const PURPOSES: Record<string, string> = {
-  "first-response": "First response",
-  assessment: "Assessment",
-  care: "Care visit",
-  therapy: "Therapy",
-  reassessment: "Reassessment",
-};
-
 export function purposeLabel(code: string): string {
-  return PURPOSES[code] ?? code;
+  return VISIT_PURPOSES[code] ?? code;
 }
 
 /** Who the visit is for, as the block shows it: "LE1 1AA · Alice Archer". */
