@@ -2,7 +2,7 @@
 
 Pure functions: observations in, a score and its clinical response band out. Shared by triage
 (scoring a referral's observations) and scheduling (observations taken at a visit); the clinician
-app has the same chart in TypeScript (services/scheduling/web/src/news2.ts) for when it is offline.
+app has the same chart in TypeScript (web/clinician/src/news2.ts) for when it is offline.
 The observations are anything with the chart's seven parameters (the event contract's
 `Observations` is one), so this package depends on nothing of CareRelay's.
 """
