@@ -16,12 +16,13 @@ from pathlib import Path
 import httpx
 
 from carerelay_events.settings import KafkaSettings
-from carerelay_scheduling import demo as rota
 
+from . import rota
 from .county import load_county
-from .demo import accept_some, load_rota, submit_referrals
+from .demo import accept_some, submit_referrals
 from .processes import ServiceProcess
 from .provision import provision
+from .rota import load_rota
 from .settings import SERVICES, StackSettings
 from .sign_in import user_token
 from .web_origin import Upstreams, web_origin_process
