@@ -22,11 +22,11 @@ test: system-packages venv web infra-up lint
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 
+# Stops the `make run` recorded in the data dir's pid files (.data/run/, or $$CARERELAY_DATA_DIR/run/) and
+# waits until its ports are free, then Kafka and PostgreSQL if this data dir started them. Safe when nothing runs.
 stop:
-	-pkill -TERM -f 'carerelay_stack run' || true
-	-pkill -TERM -f 'carerelay_stack.mailbox' || true
-	-pkill -TERM -f '\-m carerelay_(referral|triage|scheduling|notifications)' || true
-	$(INFRA) down
+	@status=0; if [ -x $(PY) ]; then $(PY) -m carerelay_stack stop || status=$$?; fi; \
+	  $(INFRA) down && exit $$status
 
 infra-up:
 	$(INFRA) up

@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 
 from carerelay_events.settings import KafkaSettings
-from carerelay_stack.demo import load_rota
+from carerelay_stack.rota import load_rota
 from carerelay_testing.factories import referral_submission
 
 from .support.otlp import OtlpCollector

@@ -18,7 +18,7 @@ from .kafka import publish
 from .system import HUB_HANDLER, RunningSystem
 from .waiting import eventually
 
-# Demo staff (carerelay_scheduling.demo.staff_id of their display names; infra/issuer's demo users).
+# Demo staff (carerelay_stack.rota.staff_id of their display names; infra/issuer's demo users).
 AMARA = UUID("14e4a0c4-dde5-54f8-9ea9-ca46aaf78101")  # Nurse Amara Okafor (amara.okafor)
 TOM = UUID("78f3ae81-eb9a-5fe5-a7d3-85ce7ed03a9c")  # Nurse Tom Bryce (tom.bryce)
 LEAH = UUID("a8ea0358-590a-50a5-b403-dfe00cd250c6")  # OT Leah Morgan (leah.morgan)

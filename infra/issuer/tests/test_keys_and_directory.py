@@ -1,5 +1,5 @@
 """The signing key's life (generated once, private, reused; kid = RFC 7638 thumbprint) and the demo
-directory's agreement with the scheduling service's demo rota."""
+directory's agreement with the demo rota (carerelay_stack.rota)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from carerelay_issuer.directory import Directory, load
 from carerelay_issuer.keys import PRIVATE_KEY_FILE, jwk_thumbprint, load_or_create
 from carerelay_issuer.settings import PACKAGE, IssuerSettings
-from carerelay_scheduling import demo as rota
+from carerelay_stack import rota
 
 DEMO = PACKAGE / "demo_users.json"
 

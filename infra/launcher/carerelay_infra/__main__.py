@@ -1,5 +1,10 @@
 """CLI: ``PYTHONPATH=infra/launcher python3 -m carerelay_infra up|down|status``.
 
+``up`` reuses a broker or database that already answers on its port, and starts (in the data dir)
+only what does not. ``down`` stops only what was started from the data dir: the broker whose pid
+(``<data>/kafka/broker.pid``) runs with this data dir's config, the cluster in ``<data>/postgres/pgdata``;
+with another ``CARERELAY_DATA_DIR`` it leaves a shared Kafka and PostgreSQL running.
+
 Environment: CARERELAY_DATA_DIR, CARERELAY_KAFKA_PORT (9092), CARERELAY_KAFKA_CONTROLLER_PORT
 (9093), CARERELAY_KAFKA_HEAP (512m), CARERELAY_PG_PORT (55432), CARERELAY_KAFKA_BOOTSTRAP_SERVERS
 (if any of its hosts is not loopback, no local broker is managed).

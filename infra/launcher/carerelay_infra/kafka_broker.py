@@ -112,13 +112,18 @@ def _format_storage(data_dir: Path, config: Path) -> None:
 
 
 def _read_pid(data_dir: Path) -> int | None:
-    """Return the pid from ``broker.pid`` if that process is alive and is a Kafka broker."""
+    """Return the pid from ``broker.pid`` if that process is alive and is the Kafka broker started
+    from ``data_dir``: its command line names this data dir's ``server.properties``. A broker that
+    another data dir started (the one a developer's ``make run`` shares with this test run, say) or
+    a recycled pid is never taken for ours."""
+    data_dir = data_dir.resolve()
     try:
         pid = int((data_dir / "broker.pid").read_text(encoding="utf-8").strip())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except (OSError, ValueError):
         return None
-    return pid if b"kafka.Kafka" in cmdline else None
+    ours = b"kafka.Kafka" in arguments and str(data_dir / "server.properties").encode() in arguments
+    return pid if ours else None
 
 
 def _log_tail(data_dir: Path) -> str:
@@ -193,7 +198,8 @@ def _logged_since(log: Path, offset: int, marker: str) -> bool:
 
 
 def stop(data_dir: Path) -> bool:
-    """Stop the broker recorded in ``broker.pid`` (SIGTERM, SIGKILL after ``STOP_TIMEOUT_S``).
+    """Stop the broker recorded in ``broker.pid`` (SIGTERM, SIGKILL after ``STOP_TIMEOUT_S``), and
+    only that one: a broker on the same port started from another data dir is left running.
 
     Returns True if a broker was stopped, False if none of ours was running. Removes the pid file.
     """

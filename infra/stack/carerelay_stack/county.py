@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from carerelay_scheduling import demo as rota
+from . import rota
 
 LONDON = ZoneInfo("Europe/London")
 

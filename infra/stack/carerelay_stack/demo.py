@@ -1,6 +1,7 @@
-"""Demo data for the synthetic county: the rota (scheduling's database) and referrals taken through
-the hub's API, as a newcomer would. Synthetic people; NHS numbers valid by Modulus 11 but from the
-999 range that NHS England reserves for testing. Idempotent: fixed keys, so a second run adds nothing."""
+"""Demo referrals for the synthetic county, taken through the hub's API as a newcomer would (the
+rota is in rota.py, the caseload in county.py). Synthetic people; NHS numbers valid by Modulus 11
+but from the 999 range that NHS England reserves for testing. Idempotent: fixed keys, so a second
+run adds nothing."""
 
 from __future__ import annotations
 
@@ -8,10 +9,7 @@ import asyncio
 from datetime import date
 from typing import Any
 
-import asyncpg
 import httpx
-
-from carerelay_scheduling import demo as rota
 
 DEMO_REFERRALS: list[tuple[str, dict[str, Any]]] = [
     (
@@ -94,15 +92,6 @@ DEMO_REFERRALS: list[tuple[str, dict[str, Any]]] = [
         },
     ),
 ]
-
-
-async def load_rota(scheduling_database_url: str) -> int:
-    conn = await asyncpg.connect(scheduling_database_url)
-    try:
-        async with conn.transaction():
-            return await rota.load(conn)
-    finally:
-        await conn.close()
 
 
 async def submit_referrals(referral_api: str, token: str) -> list[str]:

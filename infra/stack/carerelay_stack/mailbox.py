@@ -9,6 +9,7 @@ Run as `python -m carerelay_stack.mailbox <mail dir> <smtp port> <http port>`.
 from __future__ import annotations
 
 import html
+import signal
 import sys
 import threading
 import time
@@ -75,7 +76,12 @@ def page_server(directory: Path, port: int) -> ThreadingHTTPServer:
     return ThreadingHTTPServer(("127.0.0.1", port), Page)
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM (`make stop`) stops it as cleanly as Ctrl-C
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
     directory, smtp_port, http_port = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     directory.mkdir(parents=True, exist_ok=True)
     controller = Controller(KeepInFiles(directory), hostname="127.0.0.1", port=smtp_port)

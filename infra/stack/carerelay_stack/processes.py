@@ -1,5 +1,7 @@
-"""The four services as child processes: started with their settings in the environment, watched
-through `/health`, stopped with SIGTERM (then SIGKILL). The tests use the same class."""
+"""The four services (and the issuer, the mailbox, the web origin) as child processes: started with
+their settings in the environment, each the leader of its own process group, watched through
+`/health`, stopped as a group with SIGTERM (then SIGKILL) and waited for until their ports are free.
+The tests use the same class."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from . import pidfiles
+
 
 @dataclass
 class ServiceProcess:
@@ -23,7 +27,15 @@ class ServiceProcess:
     health_path: str = "/health"
     command: list[str] | None = None
     """What to run; by default `python -m carerelay_<name>`."""
+    extra_ports: tuple[int, ...] = ()
+    """Other ports it listens on (the mailbox's SMTP port), freed before `stop` returns."""
+    cwd: Path | None = None
+    """Its working directory (faust keeps its `<app>-data` folder there); by default ours."""
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        return (self.port, *self.extra_ports)
 
     @property
     def base_url(self) -> str:
@@ -37,6 +49,7 @@ class ServiceProcess:
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
+            cwd=self.cwd,
             start_new_session=True,
         )
         log.close()
@@ -60,15 +73,15 @@ class ServiceProcess:
         except OSError:
             return ""
 
-    def stop(self, timeout: float = 20.0) -> None:
-        """SIGTERM and wait (a clean stop), then SIGKILL."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
+    def stop(self, timeout: float = 20.0, ports_timeout: float = 10.0) -> list[int]:
+        """SIGTERM its process group and wait until every process of it has exited (a clean stop;
+        SIGKILL after `timeout`), then until its ports are free. Returns the ports still taken."""
+        if self.process is None:
+            return []
+        if self.process.returncode is None:  # not reaped yet, so its pid (the group's id) is still ours
+            pidfiles.stop_group(self.process.pid, timeout)
+            self.process.wait(10)
+        return pidfiles.wait_ports_free(self.ports, ports_timeout)
 
     def kill(self) -> None:
         """SIGKILL: the process dies wherever it is, as in a crash."""

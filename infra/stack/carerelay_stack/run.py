@@ -1,6 +1,10 @@
-"""`python -m carerelay_stack run`: provision, start the four services, load demo data, print where
-to look, and stop them all cleanly on Ctrl-C or SIGTERM. Kafka and PostgreSQL are started before
-this by the infra launcher (see the Makefile)."""
+"""`python -m carerelay_stack run`: provision, start the issuer, the mailbox, the four services and
+the web origin, load demo data, print where to look; on Ctrl-C or SIGTERM (`make stop`) stop them
+all, in reverse order, each waited for until its ports are free, then Kafka and PostgreSQL. Kafka and
+PostgreSQL are started before this by the infra launcher (see the Makefile).
+
+Every process it starts, and the run itself, is recorded in `<data dir>/run/` (pidfiles.py): that is
+how `python -m carerelay_stack stop` finds them from another terminal."""
 
 from __future__ import annotations
 
@@ -11,69 +15,82 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import httpx
 
 from carerelay_events.settings import KafkaSettings
-from carerelay_scheduling import demo as rota
 
+from . import pidfiles, rota
 from .county import load_county
-from .demo import accept_some, load_rota, submit_referrals
+from .demo import accept_some, submit_referrals
 from .processes import ServiceProcess
 from .provision import provision
-from .settings import SERVICES, StackSettings
+from .rota import load_rota
+from .settings import REPO, SERVICES, StackPorts, StackSettings, data_dir
 from .sign_in import user_token
 from .web_origin import Upstreams, web_origin_process
 
-REPO = Path(__file__).resolve().parents[3]
-PORTS = {"referral": 8101, "triage": 8102, "scheduling": 8103, "notifications": 8104}
-ISSUER_PORT = 8100
-WEB_PORT = 8080
-WEB_ORIGIN = f"http://127.0.0.1:{WEB_PORT}"
-ISSUER_URL = f"{WEB_ORIGIN}/auth"
-"""The issuer as browsers see it, through the web origin: the `iss` of every token."""
+_DEFAULTS = {name: field.default for name, field in StackPorts.model_fields.items()}
+PORTS: dict[str, int] = {service: _DEFAULTS[f"{service}_port"] for service in SERVICES}
+"""The services' default ports (docker-compose.yml publishes the same); `StackPorts` reads the ones in use."""
+WEB_PORT: int = _DEFAULTS["web_port"]
 DEMO_HUB_HANDLER, DEMO_HUB_CLINICIAN = "sophie.reid", "ruth.ellis"
 
 
-def issuer_process(log_dir: Path) -> ServiceProcess:
+def web_origin_url(ports: StackPorts) -> str:
+    return f"http://127.0.0.1:{ports.web_port}"
+
+
+def issuer_url(ports: StackPorts) -> str:
+    """The issuer as browsers see it, through the web origin: the `iss` of every token."""
+    return f"{web_origin_url(ports)}/auth"
+
+
+def issuer_process(data: Path, ports: StackPorts) -> ServiceProcess:
     """The development OpenID Connect issuer (infra/issuer); production points the services elsewhere."""
+    env = {"CARERELAY_ISSUER_PORT": str(ports.issuer_port), "CARERELAY_ISSUER_PUBLIC_URL": issuer_url(ports)}
+    if "CARERELAY_ISSUER_KEY_DIR" not in os.environ:
+        env["CARERELAY_ISSUER_KEY_DIR"] = str(data / "issuer")
     return ServiceProcess(
         "issuer",
-        ISSUER_PORT,
-        {"CARERELAY_ISSUER_PORT": str(ISSUER_PORT), "CARERELAY_ISSUER_PUBLIC_URL": ISSUER_URL},
-        log_dir / "issuer.log",
+        ports.issuer_port,
+        env,
+        data / "logs" / "issuer.log",
         health_path="/.well-known/openid-configuration",
+        cwd=data,
     )
 
 
-MAIL_SMTP_PORT, MAIL_PAGE_PORT = 8025, 8026
-
-
-def mailbox_process(log_dir: Path) -> ServiceProcess:
+def mailbox_process(data: Path, ports: StackPorts) -> ServiceProcess:
     """The demo mailbox: a local SMTP server the notifications service emails, and a page listing what it got."""
     return ServiceProcess(
         "mailbox",
-        MAIL_PAGE_PORT,
+        ports.mailbox_port,
         {},
-        log_dir / "mailbox.log",
+        data / "logs" / "mailbox.log",
         command=[
             sys.executable,
             "-m",
             "carerelay_stack.mailbox",
-            str(REPO / ".data" / "mail"),
-            str(MAIL_SMTP_PORT),
-            str(MAIL_PAGE_PORT),
+            str(data / "mail"),
+            str(ports.mailbox_smtp_port),
+            str(ports.mailbox_port),
         ],
+        extra_ports=(ports.mailbox_smtp_port,),
+        cwd=data,
     )
 
 
-def demo_mail_env() -> dict[str, str]:
+def demo_mail_env(ports: StackPorts) -> dict[str, str]:
     """Notifications emails the demo mailbox: the hub's alerts, and assignment changes for two demo staff."""
     staff = {str(rota.staff_id(name)): email for name, email in DEMO_STAFF_EMAILS.items()}
     return {
         "CARERELAY_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
-        "CARERELAY_NOTIFICATIONS_SMTP_PORT": str(MAIL_SMTP_PORT),
+        "CARERELAY_NOTIFICATIONS_SMTP_PORT": str(ports.mailbox_smtp_port),
         "CARERELAY_NOTIFICATIONS_HUB_EMAIL": "hub@county-hub.example",
         "CARERELAY_NOTIFICATIONS_STAFF_EMAILS": json.dumps(staff),
     }
@@ -94,90 +111,177 @@ def auth_env(issuer_url: str, issuer_port: int, web_origin: str) -> dict[str, st
     }
 
 
-def service_processes(stack: StackSettings, log_dir: Path, extra_env: dict[str, str] | None = None) -> list[ServiceProcess]:
+def service_processes(
+    stack: StackSettings, data: Path, ports: StackPorts, extra_env: dict[str, str] | None = None
+) -> list[ServiceProcess]:
     processes = []
     for service in SERVICES:
+        port = ports.service(service)
         env = {
             f"CARERELAY_{service.upper()}_DATABASE_URL": stack.service_url(service),
-            f"CARERELAY_{service.upper()}_PORT": str(PORTS[service]),
-            **auth_env(ISSUER_URL, ISSUER_PORT, WEB_ORIGIN),
+            f"CARERELAY_{service.upper()}_PORT": str(port),
+            **auth_env(issuer_url(ports), ports.issuer_port, web_origin_url(ports)),
             **(extra_env or {}),
         }
-        processes.append(ServiceProcess(service, PORTS[service], env, log_dir / f"{service}.log"))
+        processes.append(ServiceProcess(service, port, env, data / "logs" / f"{service}.log", cwd=data))
     return processes
 
 
+def port_variable(name: str) -> str:
+    """The environment variable that moves the port of process `name` (see StackPorts)."""
+    return {"web-origin": "CARERELAY_WEB_PORT", "mailbox": "CARERELAY_MAILBOX_PORT"}.get(name, f"CARERELAY_{name.upper()}_PORT")
+
+
+class Signals:
+    """SIGINT (Ctrl-C), SIGTERM (`make stop`) and SIGHUP (the terminal closed) stop the run. The first
+    one interrupts whatever the run is doing (as KeyboardInterrupt), except while a process is being
+    started and recorded, which finishes first; once stopping, further signals are ignored, so nothing
+    interrupts the stop."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self._holding = False
+        self._deferred = False
+
+    def install(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, self._received)
+
+    def _received(self, signum: int, frame: FrameType | None) -> None:
+        if self.stopping:
+            print("still stopping: waiting for the processes to exit...", file=sys.stderr, flush=True)
+            return
+        self.stopping = True
+        if self._holding:
+            self._deferred = True
+            return
+        raise KeyboardInterrupt
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._deferred:
+            self._deferred = False
+            raise KeyboardInterrupt
+
+
 def main() -> int:
-    started_at = time.monotonic()
-    stack, kafka = StackSettings(), KafkaSettings()
-    created = asyncio.run(provision(stack, kafka))
-    for line in created:
-        print(f"  created {line}")
-    log_dir = REPO / ".data" / "logs"
+    data, ports = data_dir(), StackPorts()
+    earlier = pidfiles.read(data, pidfiles.SUPERVISOR)
+    if earlier is not None and pidfiles.is_running(earlier):
+        print(f"CareRelay is already running from {data} (pid {earlier.pid}); `make stop` stops it", file=sys.stderr)
+        return 1
+    if leftovers := pidfiles.stop_recorded(data):
+        print(f"stopped what an earlier run left running: {', '.join(leftovers)}")
+    stack = StackSettings()
     web = web_origin_process(
-        REPO / ".data" / "nginx",
+        data / "nginx",
         "127.0.0.1",
-        WEB_PORT,
-        Upstreams(PORTS["referral"], PORTS["scheduling"], PORTS["notifications"], ISSUER_PORT, PORTS["triage"]),
-        log_dir / "web-origin.log",
+        ports.web_port,
+        Upstreams(ports.referral_port, ports.scheduling_port, ports.notifications_port, ports.issuer_port, ports.triage_port),
+        data / "logs" / "web-origin.log",
     )
-    processes = [issuer_process(log_dir), mailbox_process(log_dir), *service_processes(stack, log_dir, demo_mail_env()), web]
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    services = service_processes(stack, data, ports, demo_mail_env(ports))
+    processes = [issuer_process(data, ports), mailbox_process(data, ports), *services, web]
+    taken = [(process.name, port) for process in processes for port in process.ports if not pidfiles.port_free(port)]
+    if taken:
+        for name, port in taken:
+            print(f"port {port} ({name}) is in use; to run beside it, set {port_variable(name)}", file=sys.stderr)
+        print(f"Is CareRelay already running from another data dir? This one is {data}.", file=sys.stderr)
+        return 1
+    signals = Signals()
+    signals.install()
     try:
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.wait_healthy()
-        asyncio.run(load_rota(stack.service_url("scheduling")))
-        hub = f"http://127.0.0.1:{PORTS['referral']}"
-        handler = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_HANDLER))
-        clinician = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_CLINICIAN))
-        referral_ids = asyncio.run(submit_referrals(hub, handler))
-        asyncio.run(accept_some(hub, clinician, referral_ids))
-        mrs_a = httpx.get(f"{hub}/api/referral/referrals/{referral_ids[0]}", headers={"Authorization": f"Bearer {clinician}"})
-        county = asyncio.run(load_county(WEB_ORIGIN, handler, clinician, mrs_a.json()["episode_id"]))
-        elapsed = time.monotonic() - started_at
-        print(
-            f"\nCareRelay is up ({elapsed:.1f} s). Demo referrals: {len(referral_ids) + county['referrals']}, "
-            f"care plans: {county['care_plans']}; today and tomorrow planned."
-        )
-        for process in processes:
-            print(f"  {process.name:<14} {process.base_url}  (log: {process.log_path.relative_to(REPO)})")
-        print(f"\n  The hub:       {WEB_ORIGIN}/hub/   (sign in as a demo user, e.g. Sophie Reid or Ruth Ellis)")
-        print(f"  Today's plan:  {WEB_ORIGIN}/hub/#/plan   (Daniel Hughes, coordinator)")
-        print(f"  The app:       {WEB_ORIGIN}/app/   (on a phone-sized window: Amara Okafor, Joe Evans, Leah Morgan)")
-        print(f"  Mailbox:       http://127.0.0.1:{MAIL_PAGE_PORT}/   (emails the system sent)")
-        print("  API docs:      http://127.0.0.1:8101/api/referral/docs")
-        print("  referrals:     http://127.0.0.1:8101/api/referral/referrals")
-        print("  visits:        http://127.0.0.1:8103/api/scheduling/visits")
-        print(f"  Kafka {kafka.bootstrap_servers}, PostgreSQL {stack.host}:{stack.port}")
-        print("Ctrl-C (or `make stop` in another terminal) stops everything.")
-        while not stopping:
-            for process in processes:
-                if process.process is not None and process.process.poll() is not None:
-                    print(f"{process.name} stopped unexpectedly; see {process.log_path}", file=sys.stderr)
-                    stopping = True
-            time.sleep(0.5)
+        pidfiles.write(data, pidfiles.SUPERVISOR, os.getpid())
+        return run(data, ports, stack, processes, signals)
+    except KeyboardInterrupt:
+        return 0
     finally:
-        print("\nstopping services...")
+        signals.stopping = True
+        print("\nstopping services...", flush=True)
+        stopped = []
         for process in reversed(processes):
-            process.stop()
+            began = time.monotonic()
+            if busy := process.stop():
+                print(f"  {process.name} has stopped but ports {busy} are still taken", file=sys.stderr)
+            if process.process is not None:
+                stopped.append(f"{process.name} ({time.monotonic() - began:.1f} s)")
+            pidfiles.forget(data, process.name)
+        print(f"  stopped {', '.join(stopped) or 'nothing'}", flush=True)
         if not os.environ.get("CARERELAY_KEEP_INFRA"):
-            print("stopping Kafka and PostgreSQL (set CARERELAY_KEEP_INFRA=1 to keep them running)...")
+            print("stopping Kafka and PostgreSQL (set CARERELAY_KEEP_INFRA=1 to keep them running)...", flush=True)
             subprocess.run(
                 [sys.executable, "-m", "carerelay_infra", "down"],
                 env={**os.environ, "PYTHONPATH": str(REPO / "infra" / "launcher")},
                 check=False,
             )
+        pidfiles.forget(data, pidfiles.SUPERVISOR)
+
+
+def run(data: Path, ports: StackPorts, stack: StackSettings, processes: list[ServiceProcess], signals: Signals) -> int:
+    """Start everything, load the demo, then watch: returns 1 when a process stops on its own."""
+    started_at = time.monotonic()
+    kafka = KafkaSettings()
+    created = asyncio.run(provision(stack, kafka))
+    for line in created:
+        print(f"  created {line}")
+    for order, process in enumerate(processes):
+        with signals.held():
+            process.start()
+            assert process.process is not None
+            pidfiles.write(data, process.name, process.process.pid, process.ports, order)
+    for process in processes:
+        process.wait_healthy()
+    asyncio.run(load_rota(stack.service_url("scheduling")))
+    web_origin = web_origin_url(ports)
+    hub = f"http://127.0.0.1:{ports.referral_port}"
+    handler = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_HANDLER))
+    clinician = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_CLINICIAN))
+    referral_ids = asyncio.run(submit_referrals(hub, handler))
+    asyncio.run(accept_some(hub, clinician, referral_ids))
+    mrs_a = httpx.get(f"{hub}/api/referral/referrals/{referral_ids[0]}", headers={"Authorization": f"Bearer {clinician}"})
+    county = asyncio.run(load_county(web_origin, handler, clinician, mrs_a.json()["episode_id"]))
+    elapsed = time.monotonic() - started_at
+    print(
+        f"\nCareRelay is up ({elapsed:.1f} s). Demo referrals: {len(referral_ids) + county['referrals']}, "
+        f"care plans: {county['care_plans']}; today and tomorrow planned."
+    )
+    for process in processes:
+        print(f"  {process.name:<14} {process.base_url}  (log: {display(process.log_path)})")
+    print(f"\n  The hub:       {web_origin}/hub/   (sign in as a demo user, e.g. Sophie Reid or Ruth Ellis)")
+    print(f"  Today's plan:  {web_origin}/hub/#/plan   (Daniel Hughes, coordinator)")
+    print(f"  The app:       {web_origin}/app/   (on a phone-sized window: Amara Okafor, Joe Evans, Leah Morgan)")
+    print(f"  Mailbox:       http://127.0.0.1:{ports.mailbox_port}/   (emails the system sent)")
+    print(f"  API docs:      {hub}/api/referral/docs")
+    print(f"  referrals:     {hub}/api/referral/referrals")
+    print(f"  visits:        http://127.0.0.1:{ports.scheduling_port}/api/scheduling/visits")
+    print(f"  Kafka {kafka.bootstrap_servers}, PostgreSQL {stack.host}:{stack.port}")
+    print(f"  pid files:     {display(pidfiles.run_dir(data))}/")
+    print("Ctrl-C (or `make stop` in another terminal) stops everything.", flush=True)
+    while True:
+        for process in processes:
+            if process.process is not None and process.process.poll() is not None:
+                print(f"{process.name} stopped unexpectedly; see {process.log_path}", file=sys.stderr)
+                return 1
+        time.sleep(0.5)
+
+
+def display(path: Path) -> str:
+    """`path` relative to the repository when it is inside it (the default data dir), else as it is."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+def stop() -> int:
+    """`python -m carerelay_stack stop`: stop the `make run` of this data dir, if any, and wait until its
+    ports are free (the Makefile's `stop` then runs the infra launcher's `down`)."""
+    data = data_dir()
+    stopped, busy = pidfiles.stop_run(data)
+    print(f"stack: {'stopped ' + ', '.join(stopped) if stopped else 'not running'} ({display(pidfiles.run_dir(data))})")
+    if busy:
+        print(f"stack: ports {busy} are still taken", file=sys.stderr)
+        return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("referral", "triage", "scheduling", "notifications")
+REPO = Path(__file__).resolve().parents[3]
 
 
 class StackSettings(BaseSettings):
@@ -30,3 +34,36 @@ class StackSettings(BaseSettings):
     def service_url(self, service: str) -> str:
         role = self.service_role(service)
         return f"postgresql://{role}:{self.service_password(service)}@{self.host}:{self.port}/{role}"
+
+
+class StackPorts(BaseSettings):
+    """The local ports `make run` gives the issuer, the services, the mailbox and the web origin.
+
+    Each is read from the environment variable the process itself reads (`CARERELAY_REFERRAL_PORT`
+    for referral, `CARERELAY_ISSUER_PORT` for the issuer, ...), plus `CARERELAY_WEB_PORT`,
+    `CARERELAY_MAILBOX_PORT` and `CARERELAY_MAILBOX_SMTP_PORT`: a second system (or the run/stop
+    test) can run beside a developer's `make run` on other ports.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CARERELAY_", frozen=True, extra="ignore")
+
+    issuer_port: int = 8100
+    referral_port: int = 8101
+    triage_port: int = 8102
+    scheduling_port: int = 8103
+    notifications_port: int = 8104
+    web_port: int = 8080
+    mailbox_port: int = 8026
+    """The mailbox's page of the emails it kept."""
+    mailbox_smtp_port: int = 8025
+
+    def service(self, service: str) -> int:
+        port: int = getattr(self, f"{service}_port")
+        return port
+
+
+def data_dir() -> Path:
+    """Local runtime state (logs, the web origin's config, the mailbox, pid files): `$CARERELAY_DATA_DIR`
+    or `<repo>/.data`, the same rule as the infra launcher's, so one data dir holds one whole system."""
+    override = os.environ.get("CARERELAY_DATA_DIR")
+    return Path(override).resolve() if override else REPO / ".data"

@@ -3,6 +3,7 @@ dead-letter watch (background tasks counted by /health), and access control."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -29,8 +30,14 @@ def create_app(settings: NotificationsSettings) -> FastAPI:
     worker = DeliveryWorker(settings, configured_channels(settings), runtime.outbox)
     dead_letters = DeadLetterWatch(settings.kafka, settings, runtime.outbox, f"{runtime.consumer_group}-dead-letters")
 
+    async def release_bell_when_stopping(stopping: asyncio.Event) -> None:
+        # The bell holds a pool connection (LISTEN); the pool's close waits for every connection.
+        await stopping.wait()
+        await bell.stop()
+
     async def on_started(runtime: EventRuntime[Triggers]) -> None:
         await bell.start(runtime.pool)
+        runtime.run_in_background("feed-bell", release_bell_when_stopping)
         runtime.run_in_background("delivery", lambda stopping: worker.run(runtime.pool, stopping))
         runtime.run_in_background("dead-letter-watch", lambda stopping: dead_letters.run(runtime.pool, stopping))
 

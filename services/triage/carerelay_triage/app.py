@@ -87,9 +87,14 @@ def create_app(settings: TriageSettings) -> faust.App:
 
     attach_processor(app, [topic_name(topic, kafka.topic_prefix) for topic in handlers.topics], processor, name="triage-events")
 
+    api_stopped = asyncio.Event()
+
     @app.task
     async def serve_api() -> None:
-        await server.serve()
+        try:
+            await server.serve()
+        finally:
+            api_stopped.set()
 
     @app.timer(interval=settings.clock_tick_seconds)
     async def tick_clocks() -> None:
@@ -104,10 +109,9 @@ def create_app(settings: TriageSettings) -> faust.App:
     @app.on_before_shutdown.connect
     async def stop_api(sender: Any, **kwargs: Any) -> None:
         server.should_exit = True
-        for _attempt in range(100):
-            if not server.started:
-                break
-            await asyncio.sleep(0.1)
+        # uvicorn never resets `server.started`: wait for `serve()` itself to return.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(api_stopped.wait(), timeout=10)
 
     return app
 

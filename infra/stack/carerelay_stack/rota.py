@@ -1,11 +1,18 @@
 """The demo county's rota: three bases and a mixed team across health and social care employers.
 
 Synthetic people only. `load(conn)` is idempotent (fixed ids), so a second run changes nothing.
+
+A demo loader, not part of the scheduling service: it writes scheduling's `bases` and `staff` tables
+directly with SQL, as a county's HR feed would, because scheduling has no API for the rota yet. It
+runs only against a local or test database (`make run`, the cross-service tests), so it knows those
+two tables' columns; if scheduling's migrations change them, change this file with them.
 """
 
 from __future__ import annotations
 
 from uuid import UUID, uuid5
+
+import asyncpg
 
 from carerelay_events.db import DbConnection
 
@@ -86,3 +93,13 @@ async def load(conn: DbConnection) -> int:
         )
         added += int(result.split()[-1])
     return added
+
+
+async def load_rota(scheduling_database_url: str) -> int:
+    """Load the rota into the scheduling database at `scheduling_database_url`, in one transaction."""
+    conn = await asyncpg.connect(scheduling_database_url)
+    try:
+        async with conn.transaction():
+            return await load(conn)
+    finally:
+        await conn.close()
