@@ -1,60 +1,59 @@
-"""Response clocks. A clock starts when a referral is received, gets its deadline from triage, and
-stops at first contact (the first visit started). It fires:
-
-- at risk: once the configured fraction of the allowed time has passed with no visit assigned, or
-  as soon as the assigned visit is due after the deadline;
-- breached: at the deadline without first contact;
-- met: at first contact before the deadline.
-
-State lives in PostgreSQL, not process memory, so clocks survive a restart; each event is written to
-the outbox in the same transaction that marks it fired, so redelivery or a restart never fires twice.
-"""
+"""`response_clocks` and `clock_visits`: one clock per episode, from received to first contact, with
+the case it belongs to (correlation id and trace context); and the visits that could be the first
+contact. Each alarm's flag is set in the transaction that publishes it, so nothing fires twice."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import orjson
-
-from carerelay_contract.triage import ResponseClockAtRisk, ResponseClockBreached, ResponseClockMet
 from carerelay_contract.vocabulary import ResponseTier
+from carerelay_events.case import Case
 from carerelay_events.db import DbConnection
-from carerelay_events.outbox import Outbox
-from carerelay_events.tracing import case_span, current_trace_headers
+
+from ..domain.response_clock import ResponseClock
 
 
-async def start(conn: DbConnection, episode_id: UUID, referral_id: UUID, received_at: datetime) -> None:
+async def start(conn: DbConnection, clock: ResponseClock, case: Case) -> None:
+    """Store a new clock for `case`; an episode's clock, once started, is kept (no change)."""
     await conn.execute(
         """
-        INSERT INTO response_clocks (episode_id, referral_id, received_at, trace_context) VALUES ($1, $2, $3, $4::jsonb)
+        INSERT INTO response_clocks (episode_id, referral_id, received_at, correlation_id, trace_context)
+        VALUES ($1, $2, $3, $4, $5::jsonb)
         ON CONFLICT (episode_id) DO NOTHING
         """,
-        episode_id,
-        referral_id,
-        received_at,
-        orjson.dumps(current_trace_headers()).decode(),
+        clock.episode_id,
+        clock.referral_id,
+        clock.received_at,
+        case.correlation_id,
+        case.trace_json(),
     )
 
 
-async def set_deadline(
-    conn: DbConnection, episode_id: UUID, tier: ResponseTier, deadline: datetime, at_risk_fraction: float
-) -> None:
-    received_at = await conn.fetchval("SELECT received_at FROM response_clocks WHERE episode_id = $1", episode_id)
-    if received_at is None:
-        return
-    at_risk_at = received_at + (deadline - received_at) * at_risk_fraction
+async def load(conn: DbConnection, episode_id: UUID) -> ResponseClock | None:
+    row = await conn.fetchrow("SELECT * FROM response_clocks WHERE episode_id = $1", episode_id)
+    return None if row is None else _clock(row)
+
+
+async def case_of(conn: DbConnection, episode_id: UUID) -> Case | None:
+    """The case the episode's clock was started in (None: no clock)."""
+    row = await conn.fetchrow("SELECT correlation_id, trace_context FROM response_clocks WHERE episode_id = $1", episode_id)
+    return None if row is None else Case.stored(row["correlation_id"], row["trace_context"])
+
+
+async def save_deadline(conn: DbConnection, clock: ResponseClock) -> None:
+    """Store the clock's tier, deadline and at-risk point."""
     await conn.execute(
         "UPDATE response_clocks SET tier = $2, deadline = $3, at_risk_at = $4 WHERE episode_id = $1",
-        episode_id,
-        tier.value,
-        deadline,
-        at_risk_at,
+        clock.episode_id,
+        clock.tier.value if clock.tier else None,
+        clock.deadline,
+        clock.at_risk_at,
     )
 
 
-async def visit_assigned(conn: DbConnection, episode_id: UUID, visit_id: UUID, planned_start: datetime) -> None:
+async def visit_planned(conn: DbConnection, episode_id: UUID, visit_id: UUID, planned_start: datetime) -> None:
     """A visit to the person is planned for `planned_start`: the clock's first contact is due at the
     earliest of the episode's planned visits."""
     await conn.execute(
@@ -90,76 +89,58 @@ async def stop(conn: DbConnection, episode_id: UUID) -> None:
     await conn.execute("UPDATE response_clocks SET stopped = true WHERE episode_id = $1", episode_id)
 
 
-async def first_contact(conn: DbConnection, outbox: Outbox, episode_id: UUID, at: datetime) -> None:
-    """The first visit started: stop the clock, and fire `met` if it was within the deadline."""
-    clock = await conn.fetchrow(
+async def first_contact(conn: DbConnection, episode_id: UUID, at: datetime) -> ResponseClock | None:
+    """Record the first contact at `at` and return the clock; None if it had one already (or no clock)."""
+    row = await conn.fetchrow(
         "UPDATE response_clocks SET first_contact_at = $2 WHERE episode_id = $1 AND first_contact_at IS NULL RETURNING *",
         episode_id,
         at,
     )
-    if clock is None or clock["stopped"] or clock["deadline"] is None or clock["met_fired"]:
-        return
-    if at <= clock["deadline"]:
-        await conn.execute("UPDATE response_clocks SET met_fired = true WHERE episode_id = $1", episode_id)
-        await outbox.add(
-            conn,
-            ResponseClockMet(
-                episode_id=episode_id,
-                referral_id=clock["referral_id"],
-                tier=ResponseTier(clock["tier"]),
-                deadline=clock["deadline"],
-                first_contact_at=at,
-                minutes_to_first_contact=max(0, int((at - clock["received_at"]) / timedelta(minutes=1))),
-            ),
-        )
+    return None if row is None else _clock(row)
 
 
-async def tick(conn: DbConnection, outbox: Outbox, now: datetime | None = None) -> int:
-    """Fire what is due, once each; return how many events were fired. Run in a transaction."""
-    now = now or datetime.now(UTC)
-    due = await conn.fetch(
+async def met_fired(conn: DbConnection, episode_id: UUID) -> None:
+    await conn.execute("UPDATE response_clocks SET met_fired = true WHERE episode_id = $1", episode_id)
+
+
+async def due(conn: DbConnection, now: datetime, limit: int = 200) -> list[tuple[ResponseClock, Case]]:
+    """Running clocks that may have an alarm due at `now` (`response_clock.alarms` says which), each
+    with its case; locked until the transaction ends, and skipped if another tick holds them."""
+    rows = await conn.fetch(
         """
         SELECT * FROM response_clocks
         WHERE NOT stopped AND first_contact_at IS NULL AND deadline IS NOT NULL
           AND ((NOT breached_fired AND deadline <= $1)
-               OR (NOT at_risk_fired AND (at_risk_at <= $1 AND (assigned_start IS NULL OR assigned_start > deadline)
-                                          OR assigned_start > deadline)))
-        ORDER BY deadline LIMIT 200 FOR UPDATE SKIP LOCKED
+               OR (NOT at_risk_fired AND (at_risk_at <= $1 AND assigned_start IS NULL OR assigned_start > deadline)))
+        ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED
         """,
         now,
+        limit,
     )
-    fired = 0
-    for clock in due:
-        with case_span("response-clock", orjson.loads(clock["trace_context"])):
-            fired += await _fire(conn, outbox, clock, now)
-    return fired
+    return [(_clock(row), Case.stored(row["correlation_id"], row["trace_context"])) for row in rows]
 
 
-async def _fire(conn: DbConnection, outbox: Outbox, clock: Any, now: datetime) -> int:
-    fired = 0
-    episode_id, tier, deadline = clock["episode_id"], ResponseTier(clock["tier"]), clock["deadline"]
-    if not clock["at_risk_fired"]:
-        why = (
-            "the assigned visit is due after the deadline"
-            if clock["assigned_start"] is not None and clock["assigned_start"] > deadline
-            else "no visit assigned"
-        )
-        await outbox.add(
-            conn,
-            ResponseClockAtRisk(
-                episode_id=episode_id, referral_id=clock["referral_id"], tier=tier, deadline=deadline, at=now, why=why
-            ),
-        )
-        fired += 1
-    if deadline <= now and not clock["breached_fired"]:
-        await outbox.add(
-            conn,
-            ResponseClockBreached(episode_id=episode_id, referral_id=clock["referral_id"], tier=tier, deadline=deadline, at=now),
-        )
-        fired += 1
+async def alarms_fired(conn: DbConnection, episode_id: UUID, breached: bool) -> None:
+    """The clock's at-risk has fired (with its breach, if `breached`)."""
     await conn.execute(
         "UPDATE response_clocks SET at_risk_fired = true, breached_fired = breached_fired OR $2 WHERE episode_id = $1",
         episode_id,
-        deadline <= now,
+        breached,
     )
-    return fired
+
+
+def _clock(row: Any) -> ResponseClock:
+    return ResponseClock(
+        episode_id=row["episode_id"],
+        referral_id=row["referral_id"],
+        received_at=row["received_at"],
+        tier=ResponseTier(row["tier"]) if row["tier"] else None,
+        deadline=row["deadline"],
+        at_risk_at=row["at_risk_at"],
+        assigned_start=row["assigned_start"],
+        first_contact_at=row["first_contact_at"],
+        stopped=row["stopped"],
+        at_risk_fired=row["at_risk_fired"],
+        breached_fired=row["breached_fired"],
+        met_fired=row["met_fired"],
+    )
