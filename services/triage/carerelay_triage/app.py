@@ -24,10 +24,11 @@ from carerelay_events.settings import KafkaSettings
 from carerelay_events.transport.faust import attach_processor
 from carerelay_service.app import service_runtime
 
-from . import clocks
-from .api import router
+from . import clock_timer
+from .api import routers
+from .domain.rules.model import TriageRules
 from .handlers import handlers
-from .rules import TriageRules, load_rules
+from .rules import load_rules
 from .settings import TriageSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -48,6 +49,8 @@ def faust_broker(kafka: KafkaSettings) -> str:
 
 
 def create_app(settings: TriageSettings) -> faust.App:
+    """The triage worker: the faust app consuming triage's topics into the shared EventProcessor,
+    with the API served inside it and the response clocks' timer. The rules file is read here."""
     kafka = settings.kafka
     rules = load_rules(settings.rules_file)  # a bad rules file stops the service here, saying what is wrong
     runtime = service_runtime("triage", settings, handlers, rules)
@@ -61,12 +64,11 @@ def create_app(settings: TriageSettings) -> faust.App:
         title="CareRelay triage",
         settings=settings,
         runtime=runtime,
-        routers=[router],
+        routers=routers,
         migrations=MIGRATIONS,
         on_started=on_started,
         consume=False,
     )
-    api.state.rules = rules
     server = _QuietServer(uvicorn.Config(api, host=settings.host, port=settings.port, log_level="warning", lifespan="on"))
 
     app = faust.App(
@@ -102,7 +104,7 @@ def create_app(settings: TriageSettings) -> faust.App:
             return
         try:
             async with runtime.pool.acquire() as conn, conn.transaction():
-                await clocks.tick(conn, runtime.outbox)
+                await clock_timer.tick(conn, runtime.outbox)
         except Exception as error:  # an outage: the next tick tries again, nothing is lost
             log.warning("response clock tick failed", error=type(error).__name__)
 

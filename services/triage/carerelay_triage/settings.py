@@ -1,3 +1,5 @@
+"""Triage's settings, read once by `__main__` (CARERELAY_TRIAGE_*, with Kafka, tracing and sign-in nested)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,6 +12,8 @@ from .rules import DEFAULT_RULES_FILE
 
 
 class TriageSettings(SecuredServiceSettings):
+    """The triage worker's settings; `create_app` hands each part to what needs it."""
+
     model_config = SettingsConfigDict(env_prefix="CARERELAY_TRIAGE_", frozen=True, extra="ignore")
 
     database_url: str = "postgresql://carerelay_triage:carerelay_triage@127.0.0.1:55432/carerelay_triage"

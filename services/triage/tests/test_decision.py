@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +16,12 @@ import pytest
 from carerelay_clinical.news2 import Acvpu
 from carerelay_contract.referral import ReferralReceived
 from carerelay_contract.vocabulary import CareSetting, LeadDiscipline, PresentingNeed, ReferralRoute, ReferrerRole, ResponseTier
-from carerelay_triage.decision import RULES_VERSION, TriageDecision, decide
+from carerelay_testing.factories import referral_received
+from carerelay_triage.domain.decision import TriageDecision, decide
+from carerelay_triage.rules import DEFAULT_RULES_FILE, load_rules
+
+RULES = load_rules(DEFAULT_RULES_FILE)
+"""The live rules file, as the service loads it."""
 
 RECEIVED_AT = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
 
@@ -52,29 +56,17 @@ def referral(
     received_at: datetime = RECEIVED_AT,
     **extra: Any,
 ) -> ReferralReceived:
-    """A valid `referral.received` event (synthetic patient, test-range NHS number)."""
+    """Mrs A's `referral.received` (the shared factory) as made by `referrer`, with these needs."""
     return ReferralReceived.model_validate(
-        {
-            "episode_id": uuid4(),
-            "referral_id": uuid4(),
-            "received_at": received_at,
-            "route": route,
-            "referrer": {"role": referrer, "callback_number": "0116 496 0000", **REFERRERS[referrer]},
-            "patient": {
-                "nhs_number": "999 000 0018",
-                "given_name": "Test",
-                "family_name": "Patient",
-                "date_of_birth": "1938-04-02",
-                "address": "4 Mill Lane",
-                "postcode": "LE1 1AA",
-                "gp_practice_code": "C82001",
-            },
-            "reason": reason,
-            "presenting_needs": needs,
-            "consent_to_share": True,
-            "observations": observations,
+        referral_received(
+            received_at=received_at,
+            route=route,
+            referrer={"role": referrer, "callback_number": "0116 496 0000", **REFERRERS[referrer]},
+            reason=reason,
+            presenting_needs=needs,
+            observations=observations,
             **extra,
-        }
+        )
     )
 
 
@@ -101,7 +93,8 @@ def test_mrs_a_gp_step_up_reduced_function_and_medication() -> None:
             needs=[PresentingNeed.REDUCED_FUNCTION, PresentingNeed.MEDICATION],
             reason="Struggling to manage at home, lives alone; medicines muddled since last review",
             known_risks="Lives alone; falls risk",
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.UCR_2H
@@ -128,7 +121,8 @@ def test_ethel_gp_at_her_house_after_a_fall() -> None:
             needs=[PresentingNeed.FALL],
             reason="Fall at home overnight, no injury found, unsteady; GP with her now",
             observations=UNREMARKABLE,
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.UCR_2H
@@ -152,7 +146,8 @@ def test_reg_ward_step_down_discharge_and_reablement() -> None:
             referrer=ReferrerRole.WARD_TEAM,
             needs=[PresentingNeed.DISCHARGE_SUPPORT, PresentingNeed.REABLEMENT],
             reason="Medically fit for discharge after pneumonia; deconditioned, needs reablement at home",
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.FAST
@@ -188,7 +183,8 @@ def test_sally_daughter_phones_under_escalation_plan() -> None:
                 "temperature_celsius": 38.3,
             },
             clinical_frailty_scale=6,
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.UCR_2H
@@ -212,7 +208,8 @@ def test_care_home_resident_with_a_ucr_need_is_seen_within_60_minutes() -> None:
             needs=[PresentingNeed.URGENT_CATHETER_CARE],
             reason="Catheter blocked, in discomfort, bypassing",
             from_care_home=True,
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.UCR_2H
@@ -246,7 +243,8 @@ def test_news2_7_or_more_advises_999() -> None:
                 "pulse": 125,
                 "temperature_celsius": 39.2,
             },
-        )
+        ),
+        RULES,
     )
 
     assert decision.news2_score == 11
@@ -271,7 +269,8 @@ def test_normal_non_urgent_referral() -> None:
             needs=[PresentingNeed.WOUND_CARE],
             reason="Venous leg ulcer, needs dressing plan",
             observations=UNREMARKABLE,
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.NORMAL
@@ -303,7 +302,8 @@ def test_urgent_review_news2_without_a_ucr_need_is_rapid_and_nurse_led(
             needs=[PresentingNeed.WOUND_CARE],
             reason="Leg ulcer, now unwell",
             observations={**UNREMARKABLE, **changes},
-        )
+        ),
+        RULES,
     )
 
     assert decision.news2_score == expected_score
@@ -328,7 +328,8 @@ def test_news2_7_or_more_without_a_ucr_need_is_not_left_on_a_3_day_clock() -> No
             needs=[PresentingNeed.REABLEMENT],
             reason="Discharged yesterday; carer worried tonight",
             observations={**UNREMARKABLE, "respiration_rate": 22, "pulse": 115, "systolic_bp": 95, "temperature_celsius": 38.5},
-        )
+        ),
+        RULES,
     )
 
     assert decision.news2_score == 7
@@ -355,7 +356,8 @@ def test_care_home_without_a_ucr_need_keeps_its_tier_clock() -> None:
             needs=[PresentingNeed.WOUND_CARE],
             reason="Pressure area review",
             from_care_home=True,
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.NORMAL
@@ -371,7 +373,8 @@ def test_carer_breakdown_is_ucr_and_social_care_led() -> None:
             referrer=ReferrerRole.GP,
             needs=[PresentingNeed.CARER_BREAKDOWN],
             reason="Husband (sole carer) admitted; she cannot manage alone",
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.UCR_2H
@@ -397,7 +400,8 @@ def test_deadline_is_elapsed_time_across_the_autumn_clock_change(from_care_home:
             reason="Fall at home overnight",
             received_at=received_at,
             from_care_home=from_care_home,
-        )
+        ),
+        RULES,
     )
 
     assert allowed(decision, received_at) == expected
@@ -422,14 +426,15 @@ def test_severe_frailty_without_a_ucr_need_is_seen_within_a_day(cfs: int) -> Non
             needs=[PresentingNeed.MEDICATION],
             reason="Medicines review; housebound, dependent for personal care",
             clinical_frailty_scale=cfs,
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.FAST
     assert decision.lead_discipline == LeadDiscipline.NURSE
     assert allowed(decision) == timedelta(days=1)
     assert decision.rules_fired == ("severe-frailty-fast", "lead-nurse-clinical-need")
-    assert decision.rules_version == RULES_VERSION
+    assert decision.rules_version == RULES.version
 
 
 def test_frailty_below_7_keeps_the_normal_clock() -> None:
@@ -440,7 +445,8 @@ def test_frailty_below_7_keeps_the_normal_clock() -> None:
             needs=[PresentingNeed.MEDICATION],
             reason="Medicines review",
             clinical_frailty_scale=6,
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.NORMAL
@@ -462,7 +468,8 @@ def test_severe_frailty_never_slows_a_referral_down(
     route: ReferralRoute, needs: list[PresentingNeed], tier: ResponseTier, tier_rule: str
 ) -> None:
     decision = decide(
-        referral(route=route, referrer=ReferrerRole.GP, needs=needs, reason="Severely frail", clinical_frailty_scale=8)
+        referral(route=route, referrer=ReferrerRole.GP, needs=needs, reason="Severely frail", clinical_frailty_scale=8),
+        RULES,
     )
 
     assert decision.tier == tier
@@ -480,7 +487,8 @@ def test_severe_frailty_with_urgent_review_news2_is_rapid() -> None:
             reason="Leg ulcer, now unwell",
             observations={**UNREMARKABLE, "respiration_rate": 22, "pulse": 115, "temperature_celsius": 38.5},
             clinical_frailty_scale=7,
-        )
+        ),
+        RULES,
     )
 
     assert decision.tier == ResponseTier.RAPID

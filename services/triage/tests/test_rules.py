@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import pytest
 import yaml
@@ -18,17 +17,11 @@ import yaml
 from carerelay_clinical.news2 import Acvpu
 from carerelay_contract.referral import ReferralReceived
 from carerelay_contract.vocabulary import LeadDiscipline, PresentingNeed, ReferralRoute, ResponseTier
-from carerelay_triage.decision import ALLOWED_TIME, RULES_VERSION, decide
-from carerelay_triage.rules import (
-    DEFAULT_RULES_FILE,
-    RULE_SECTIONS,
-    RulesError,
-    StageConditions,
-    TriageRules,
-    load_rules,
-    main,
-    parse_rules,
-)
+from carerelay_testing.factories import referral_received
+from carerelay_triage.domain.decision import decide
+from carerelay_triage.domain.rules.model import RULE_SECTIONS, RulesError, StageConditions, TriageRules
+from carerelay_triage.domain.rules.parse import parse_rules
+from carerelay_triage.rules import DEFAULT_RULES_FILE, load_rules, main
 
 WINTER_NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -40,32 +33,9 @@ def referral(
     received_at: datetime = WINTER_NOON,
     **extra: Any,
 ) -> ReferralReceived:
+    """Mrs A's `referral.received` (the shared factory) with these needs."""
     return ReferralReceived.model_validate(
-        {
-            "episode_id": uuid4(),
-            "referral_id": uuid4(),
-            "received_at": received_at,
-            "route": route,
-            "referrer": {
-                "role": "gp",
-                "organisation": "Mill Lane Surgery",
-                "name": "Dr Patel",
-                "callback_number": "0116 496 0000",
-            },
-            "patient": {
-                "nhs_number": "999 000 0018",
-                "given_name": "Test",
-                "family_name": "Patient",
-                "date_of_birth": "1938-04-02",
-                "address": "4 Mill Lane",
-                "postcode": "LE1 1AA",
-                "gp_practice_code": "C82001",
-            },
-            "reason": "Test referral",
-            "presenting_needs": needs,
-            "consent_to_share": True,
-            **extra,
-        }
+        referral_received(received_at=received_at, route=route, presenting_needs=needs, reason="Test referral", **extra)
     )
 
 
@@ -126,11 +96,14 @@ def test_the_default_file_loads_with_the_domain_numbers() -> None:
     assert rules.rule_count == 11
 
 
-def test_the_old_constants_are_the_default_files_values() -> None:
+def test_a_decision_by_the_default_file_carries_its_version_and_tier_time() -> None:
     rules = load_rules(DEFAULT_RULES_FILE)
 
-    assert rules.version == RULES_VERSION
-    assert {tier: rules.allowed_time(tier) for tier in ResponseTier} == ALLOWED_TIME
+    decision = decide(referral(needs=[PresentingNeed.WOUND_CARE]), rules)
+
+    assert decision.rules_version == rules.version == "2026.11.1"
+    assert decision.tier == ResponseTier.NORMAL
+    assert allowed(decision.first_contact_deadline) == rules.allowed_time(ResponseTier.NORMAL) == timedelta(days=3)
 
 
 def test_a_decision_records_the_version_of_the_rules_that_made_it(tmp_path: Path) -> None:
@@ -140,7 +113,8 @@ def test_a_decision_records_the_version_of_the_rules_that_made_it(tmp_path: Path
     decision = decide(referral(needs=[PresentingNeed.WOUND_CARE]), load_rules(write(tmp_path, data)))
 
     assert decision.rules_version == "2027.01-trial"
-    assert decide(referral(needs=[PresentingNeed.WOUND_CARE])).rules_version == RULES_VERSION
+    default = load_rules(DEFAULT_RULES_FILE)
+    assert decide(referral(needs=[PresentingNeed.WOUND_CARE]), default).rules_version == default.version
 
 
 # ---------------------------------------------------------------- a bad file is refused, naming the rule and the field
@@ -572,7 +546,7 @@ def test_the_annotated_example_in_rules_md_loads_and_uses_every_condition() -> N
 
 def test_check_says_ok_for_a_good_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
-    assert capsys.readouterr().out == f"ok: version {RULES_VERSION}, 11 rules\n"
+    assert capsys.readouterr().out == f"ok: version {load_rules(DEFAULT_RULES_FILE).version}, 11 rules\n"
 
 
 def test_check_lists_the_problems_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

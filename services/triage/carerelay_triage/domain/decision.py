@@ -9,28 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
 
 from carerelay_clinical.news2 import score
 from carerelay_contract.referral import ReferralReceived
 from carerelay_contract.vocabulary import CareSetting, LeadDiscipline, ResponseTier
 
-from .rules import DEFAULT_RULES_FILE, URGENCY, ReferralFacts, RulesError, TriageRules, load_rules
-
-
-@cache
-def default_rules() -> TriageRules:
-    """The rules in DEFAULT_RULES_FILE, read and checked once."""
-    return load_rules(DEFAULT_RULES_FILE)
-
-
-# Kept for modules that imported the constants before the rules moved into a file: the default file's values.
-RULES_VERSION: str = default_rules().version
-ALLOWED_TIME: dict[ResponseTier, timedelta] = {tier: default_rules().allowed_time(tier) for tier in ResponseTier}
+from .rules.model import URGENCY, ReferralFacts, RulesError, TriageRules
 
 
 @dataclass(frozen=True)
 class TriageDecision:
+    """What the rules decide for one referral, and which rules fired, in order."""
+
     tier: ResponseTier
     lead_discipline: LeadDiscipline
     care_setting: CareSetting
@@ -42,15 +32,14 @@ class TriageDecision:
     """The `version` of the rules file that made the decision."""
 
 
-def _after(received_at: datetime, allowed: timedelta) -> datetime:
+def deadline_after(received_at: datetime, allowed: timedelta) -> datetime:
     """Elapsed time, not wall-clock time: across a clock change a 2-hour response is still 2 real hours."""
     return (received_at.astimezone(UTC) + allowed).astimezone(received_at.tzinfo)
 
 
-def decide(referral: ReferralReceived, rules: TriageRules | None = None) -> TriageDecision:
-    """Apply `rules` (default: DEFAULT_RULES_FILE) to a referral, in the file's five steps (RULES.md)."""
-    if rules is None:
-        rules = default_rules()
+def decide(referral: ReferralReceived, rules: TriageRules) -> TriageDecision:
+    """Apply `rules` to a referral, in the file's five steps (RULES.md). Raises RulesError only for
+    rules that were never checked (a checked file always has a catch-all tier and lead rule)."""
     fired: list[str] = []
     news2 = score(referral.observations) if referral.observations else None
     facts = ReferralFacts(
@@ -95,7 +84,7 @@ def decide(referral: ReferralReceived, rules: TriageRules | None = None) -> Tria
         tier=tier,
         lead_discipline=lead_rule.then_lead,
         care_setting=CareSetting.HOME,
-        first_contact_deadline=_after(referral.received_at, allowed),
+        first_contact_deadline=deadline_after(referral.received_at, allowed),
         rules_fired=tuple(fired),
         news2_score=news2.score if news2 else None,
         advise_emergency_services=bool(emergency),
