@@ -15,6 +15,7 @@ import pytest
 from carerelay_contract.envelope import encode_data, encode_headers, new_metadata
 from carerelay_contract.topics import Topic
 from carerelay_contract.visit import VisitAssigned
+from carerelay_testing.factories import mrs_a, referral_submission
 
 from .support.events import a_triage_decision, its_acceptance
 from .support.kafka import produce_raw, publish
@@ -113,22 +114,12 @@ async def people(system: RunningSystem, referral_body_module: dict[str, Any]) ->
 
 @pytest.fixture(scope="module")
 def referral_body_module() -> dict[str, Any]:
-    return {
-        "referrer": {"role": "gp", "organisation": "Test Surgery", "callback_number": "0116 496 0000"},
-        "patient": {
-            "nhs_number": "9990000018",
-            "given_name": "Matrix",
-            "family_name": "Testperson",
-            "date_of_birth": "1940-01-01",
-            "address": "1 Test Row",
-            "postcode": "LE1 1AA",
-            "gp_practice_code": "C82001",
-        },
-        "route": "step-up",
-        "reason": "Carer unwell; person cannot manage alone",
-        "presenting_needs": ["carer-breakdown"],
-        "consent_to_share": True,
-    }
+    return referral_submission(
+        referrer={"role": "gp", "organisation": "Test Surgery", "callback_number": "0116 496 0000"},
+        patient=mrs_a(given_name="Matrix", family_name="Testperson", date_of_birth="1940-01-01", address="1 Test Row"),
+        reason="Carer unwell; person cannot manage alone",
+        presenting_needs=["carer-breakdown"],
+    )
 
 
 @pytest.mark.parametrize("user", USERS)

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from carerelay_testing.factories import mrs_a, referral_submission
+
 from .support.system import HUB_HANDLER, RunningSystem
 
 ST = Path(sys.executable).parent / "st"
@@ -79,22 +81,12 @@ async def outsider(system: RunningSystem, referral_body_for_fuzz: dict[str, Any]
 
 @pytest.fixture(scope="module")
 def referral_body_for_fuzz() -> dict[str, Any]:
-    return {
-        "referrer": {"role": "gp", "organisation": "Far Surgery", "callback_number": "0116 496 0009"},
-        "patient": {
-            "nhs_number": OUTSIDER["nhs_number"],
-            "given_name": "Olive",
-            "family_name": OUTSIDER["family_name"],
-            "date_of_birth": "1939-02-03",
-            "address": OUTSIDER["address"],
-            "postcode": OUTSIDER["postcode"],
-            "gp_practice_code": "C82009",
-        },
-        "route": "step-up",
-        "reason": "Confused since yesterday",
-        "presenting_needs": ["confusion-delirium"],
-        "consent_to_share": True,
-    }
+    return referral_submission(
+        referrer={"role": "gp", "organisation": "Far Surgery", "callback_number": "0116 496 0009"},
+        patient=mrs_a(given_name="Olive", date_of_birth="1939-02-03", gp_practice_code="C82009", **OUTSIDER),
+        reason="Confused since yesterday",
+        presenting_needs=["confusion-delirium"],
+    )
 
 
 @pytest.mark.parametrize("service", ["referral", "scheduling", "notifications"])

@@ -4,14 +4,14 @@ next to its field; a draft surviving a reload. Screenshots go to artifacts/scree
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from carerelay_clinical.nhs_number import check_digit
+from carerelay_testing.factories import fresh_nhs_number as new_nhs_number
+from carerelay_testing.factories import mrs_a
 
 from .support.browser import launch, new_desk, screenshot, sign_in
 from .support.system import RunningSystem
@@ -78,26 +78,29 @@ async def _take_by_keyboard(page: Page, patient: dict[str, str], referrer: dict[
     return href.rsplit("/", 1)[-1]
 
 
+def as_typed(nhs_number: str) -> str:
+    """An NHS number as a call handler types it: 3-3-4 digits."""
+    return f"{nhs_number[:3]} {nhs_number[3:6]} {nhs_number[6:]}"
+
+
 def fresh_nhs_number() -> str:
-    """A valid NHS number (Modulus 11) from the 999 test range, new for each run, so earlier
-    referrals for the same person do not count as open episodes here."""
-    while True:
-        first_nine = f"999{random.randint(0, 999_999):06d}"
-        digit = check_digit(first_nine)
-        if digit is not None:
-            number = f"{first_nine}{digit}"
-            return f"{number[:3]} {number[3:6]} {number[6:]}"
+    """A valid NHS number from the 999 test range, new for each run (so earlier referrals for the
+    same person do not count as open episodes here), as typed."""
+    return as_typed(new_nhs_number())
 
 
-MRS_A = {
-    "nhs_number": "999 000 0018",
-    "given_name": "Alice",
-    "family_name": "Archer",
-    "date_of_birth": "02/04/1938",
-    "address": "4 Mill Lane, Northgate",
-    "postcode": "LE1 1AA",
-    "practice": "C82001",
-}
+def _typed_patient(patient: dict[str, str]) -> dict[str, str]:
+    """A patient of the test factories as the form takes them (spaced NHS number, dd/mm/yyyy)."""
+    year, month, day = patient["date_of_birth"].split("-")
+    return {
+        **{name: patient[name] for name in ("given_name", "family_name", "address", "postcode")},
+        "nhs_number": as_typed(patient["nhs_number"]),
+        "date_of_birth": f"{day}/{month}/{year}",
+        "practice": patient["gp_practice_code"],
+    }
+
+
+MRS_A = _typed_patient(mrs_a())
 ETHEL = {
     "nhs_number": "999 000 0026",
     "given_name": "Ethel",

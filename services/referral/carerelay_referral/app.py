@@ -1,4 +1,5 @@
-"""Wiring: the referral service's FastAPI app, its event runtime and access control."""
+"""Wiring: the referral hub's FastAPI app, its event runtime and access control, and the practice
+directory read once from the file its settings name."""
 
 from __future__ import annotations
 
@@ -7,24 +8,27 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from carerelay_access.web import secured_service_app
+from carerelay_events.transport.base import Transport
 from carerelay_service.app import service_runtime
 
-from .api import router
+from .api import routers
 from .handlers import handlers
 from .settings import ReferralSettings
+from .store.directory import load_directory
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(settings: ReferralSettings) -> FastAPI:
-    runtime = service_runtime("referral", settings, handlers, settings)
+def create_app(settings: ReferralSettings, transport: Transport | None = None) -> FastAPI:
+    """The hub's app; `transport` is the real Kafka unless a test gives the in-memory broker."""
+    runtime = service_runtime("referral", settings, handlers, settings, transport)
     app = secured_service_app(
         name="referral",
         title="CareRelay referral hub",
         settings=settings,
         runtime=runtime,
-        routers=[router],
+        routers=routers,
         migrations=MIGRATIONS,
     )
-    app.state.settings = settings
+    app.state.directory = load_directory(settings.practices_file)
     return app

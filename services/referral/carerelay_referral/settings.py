@@ -1,3 +1,5 @@
+"""The referral hub's settings (`CARERELAY_REFERRAL_*`), read once by `__main__`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +8,7 @@ from pydantic_settings import SettingsConfigDict
 
 from carerelay_access.settings import SecuredServiceSettings
 
-from .practices import DEMO_DIRECTORY
+from .store.directory import DEMO_DIRECTORY
 
 
 class ReferralSettings(SecuredServiceSettings):
@@ -15,3 +17,4 @@ class ReferralSettings(SecuredServiceSettings):
     database_url: str = "postgresql://carerelay_referral:carerelay_referral@127.0.0.1:55432/carerelay_referral"
     port: int = 8101
     practices_file: Path = DEMO_DIRECTORY
+    """The GP practice directory (columns `code,name,postcode`); by default the synthetic demo practices."""

@@ -1,5 +1,5 @@
-"""The referral hub's access rules, in one place: the facts of a referral that the matrix decides on,
-and the filter a caller's scopes put on lists. (The matrix itself: carerelay_access.matrix.)"""
+"""The facts of a referral that the access matrix decides on, and the condition a caller's scopes
+put on a list of referrals. (The matrix itself: carerelay_access.matrix.)"""
 
 from __future__ import annotations
 
@@ -9,18 +9,20 @@ from carerelay_access.identity import Principal
 from carerelay_access.matrix import RecordFacts, Scope, scope_filter
 from carerelay_events.db import DbConnection
 
+from ..domain.referral import Referral
 
-async def facts(conn: DbConnection, row: Any) -> RecordFacts:
-    staff = await conn.fetch("SELECT staff_id FROM care_team WHERE episode_id = $1", row["episode_id"])
+
+async def facts(conn: DbConnection, referral: Referral) -> RecordFacts:
+    staff = await conn.fetch("SELECT staff_id FROM care_team WHERE episode_id = $1", referral.episode_id)
     return RecordFacts(
-        team=row["team"],
-        gp_practice=row["gp_practice"],
-        submitted_by=row["submitted_by"],
+        team=referral.team,
+        gp_practice=referral.gp_practice,
+        submitted_by=referral.submitted_by,
         assigned_staff=frozenset(r["staff_id"] for r in staff),
     )
 
 
-def list_filter(principal: Principal, scopes: set[Scope], first_param: int) -> tuple[str, list[Any]]:
+def visible_to(principal: Principal, scopes: set[Scope], first_param: int) -> tuple[str, list[Any]]:
     """A SQL condition (and its parameters, numbered from `first_param`) admitting only the referrals
     the caller's scopes cover."""
     return scope_filter(

@@ -1,5 +1,6 @@
 """What the hub is told, validated before anything is stored: a new referral, more information for an
-open one, and a clinician's decision to reject."""
+open one, and a clinician's decision; and the checks the models cannot make alone (markup in free
+text, a practice the directory does not know)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from pydantic import Field, model_validator
 from carerelay_contract.model import FreeText, Model
 from carerelay_contract.parts import FamilyContact, Observations, Patient, Referrer
 from carerelay_contract.vocabulary import PresentingNeed, ReferralRoute
+
+from .directory import PracticeDirectory
+
+Problem = tuple[tuple[str | int, ...], str]
+"""A refused field (its path in the request body) and why, in words that do not echo its value."""
 
 MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 
@@ -45,6 +51,10 @@ class ReferralAdditions(Model):
             raise ValueError("give at least one of reason, presenting_needs, known_risks, access_notes")
         return self
 
+    def given(self) -> dict[str, Any]:
+        """What was given (as JSON), to keep with the referral in the order it was added."""
+        return self.model_dump(mode="json", exclude_none=True)
+
 
 class Rejection(Model):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
@@ -66,3 +76,24 @@ def markup_in(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from markup_in(value, (*path, index))
+
+
+def markup_problems(data: Any) -> list[Problem]:
+    """A problem for each field of `data` (a JSON body) that holds markup."""
+    return [(path, "must not contain markup such as <script>") for path in markup_in(data)]
+
+
+def submission_problems(submission: ReferralSubmission, directory: PracticeDirectory) -> list[Problem]:
+    """Why the hub cannot take this referral as it stands (none: it may be taken)."""
+    problems = markup_problems(submission.model_dump(mode="json"))
+    if submission.patient.gp_practice_code not in directory:
+        problems.append((("patient", "gp_practice_code"), "unknown GP practice code (not in the practice directory)"))
+    return problems
+
+
+def intake_key(key: str | None, submitted_by: str | None) -> str | None:
+    """The idempotency key a referral is taken under: an integrator's own key is scoped to that
+    integrator (`<client_id>:<key>`), so one integrator's keys never collide with another's."""
+    if key is None or submitted_by is None:
+        return key
+    return f"{submitted_by}:{key}"

@@ -3,26 +3,8 @@ decisions, never the person's name, NHS number or address."""
 
 from __future__ import annotations
 
-from carerelay_contract.episode import EpisodeClosed, LeadDisciplineTransferred
+from carerelay_contract import episode, referral, triage, visit
 from carerelay_contract.model import Event
-from carerelay_contract.referral import ReferralAccepted, ReferralCancelled, ReferralReceived, ReferralRejected, ReferralUpdated
-from carerelay_contract.triage import (
-    ResponseClockAtRisk,
-    ResponseClockBreached,
-    ResponseClockMet,
-    TriageCompleted,
-    TriageOverridden,
-)
-from carerelay_contract.visit import (
-    VisitAssigned,
-    VisitCancelled,
-    VisitCompleted,
-    VisitMissed,
-    VisitPlanned,
-    VisitRescheduled,
-    VisitRunningLate,
-    VisitStarted,
-)
 
 
 def _time(value: object) -> str:
@@ -30,49 +12,50 @@ def _time(value: object) -> str:
 
 
 def summarise(event: Event) -> str:
+    """The timeline's line for `event`; a type with no words of its own is named by its type."""
     match event:
-        case ReferralReceived():
+        case referral.ReferralReceived():
             return f"Referral received ({event.route.value}; needs: {', '.join(n.value for n in event.presenting_needs)})"
-        case ReferralAccepted():
+        case referral.ReferralAccepted():
             return f"Accepted by {event.accepted_by}"
-        case ReferralRejected():
+        case referral.ReferralRejected():
             return f"Rejected by {event.rejected_by}: {event.reason}"
-        case ReferralUpdated():
+        case referral.ReferralUpdated():
             return "More information added" + (f" by {event.updated_by}" if event.updated_by else "")
-        case ReferralCancelled():
+        case referral.ReferralCancelled():
             return f"Cancelled: {event.reason}"
-        case TriageCompleted():
+        case triage.TriageCompleted():
             return (
                 f"Triage: {event.tier.value}, {event.lead_discipline.value} lead, first contact by "
                 f"{_time(event.first_contact_deadline)} (rules: {', '.join(event.rules_fired)})"
             )
-        case TriageOverridden():
+        case triage.TriageOverridden():
             decision = f"{event.tier.value}, {event.lead_discipline.value} lead"
             return f"Triage overridden by {event.overridden_by}: {decision} ({event.reason})"
-        case ResponseClockAtRisk():
+        case triage.ResponseClockAtRisk():
             return f"Response clock at risk ({event.why})"
-        case ResponseClockBreached():
+        case triage.ResponseClockBreached():
             return f"Response deadline {_time(event.deadline)} breached"
-        case ResponseClockMet():
+        case triage.ResponseClockMet():
             return f"First contact made in {event.minutes_to_first_contact} minutes"
-        case VisitPlanned():
+        case visit.VisitPlanned():
             return f"{event.purpose.value.capitalize()} visit planned ({event.discipline})"
-        case VisitAssigned():
+        case visit.VisitAssigned():
             return f"Visit assigned, planned for {_time(event.planned_start)}"
-        case VisitRescheduled():
+        case visit.VisitRescheduled():
             return f"Visit moved to {_time(event.planned_start)} ({event.reason})"
-        case VisitCancelled():
+        case visit.VisitCancelled():
             return f"Visit cancelled ({event.reason})"
-        case VisitStarted():
+        case visit.VisitStarted():
             return "Visit started: first contact"
-        case VisitCompleted():
+        case visit.VisitCompleted():
             return "Visit completed"
-        case VisitMissed():
+        case visit.VisitMissed():
             return f"Visit missed ({event.reason.value})"
-        case VisitRunningLate():
+        case visit.VisitRunningLate():
             return f"Running {event.minutes_late} minutes late"
-        case LeadDisciplineTransferred():
+        case episode.LeadDisciplineTransferred():
             return f"Lead handed from {event.from_discipline.value} to {event.to_discipline.value}"
-        case EpisodeClosed():
+        case episode.EpisodeClosed():
             return f"Episode closed: {event.outcome.value}"
     return event.event_type

@@ -1,0 +1,25 @@
+"""The episode (topic episode.v1): its lead discipline handed on, and its closing."""
+
+from __future__ import annotations
+
+from carerelay_contract.episode import EpisodeClosed, LeadDisciplineTransferred
+from carerelay_events.processing import HandlerContext
+
+from ..domain import board
+from ..settings import ReferralSettings
+from ..store.board import save_board
+from .registry import handlers, held_here
+
+
+@handlers.on(LeadDisciplineTransferred)
+async def on_lead_transferred(event: LeadDisciplineTransferred, context: HandlerContext[ReferralSettings]) -> None:
+    referral = await held_here(event, context)
+    if referral is not None:
+        await save_board(context.conn, board.lead_transferred(referral, event))
+
+
+@handlers.on(EpisodeClosed)
+async def on_episode_closed(event: EpisodeClosed, context: HandlerContext[ReferralSettings]) -> None:
+    referral = await held_here(event, context)
+    if referral is not None:
+        await save_board(context.conn, board.closed(referral))
