@@ -19,28 +19,31 @@ import random
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import asyncpg
-import orjson
 import structlog
 from opentelemetry.propagate import extract
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
-from carerelay_contract.notification import NotificationDelivered, NotificationFailed
 from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel
+from carerelay_events.case import emit
 from carerelay_events.db import DbConnection
 from carerelay_events.outbox import Outbox
 from carerelay_events.processing import INFRASTRUCTURE_ERRORS
 from carerelay_events.tracing import tracer
 
-from . import consent, recipients
-from .backoff import RetryPolicy
-from .channels.base import Channel, DeliveryResult, Outcome
-from .messages import HUB_INBOX, WAKE_CHANNEL, MessageRequest, Requester
+from ..channels.base import Channel, DeliveryResult, Outcome
+from ..domain.backoff import RetryPolicy
+from ..domain.consent import may_be_messaged
+from ..domain.messages import Message, Trigger, delivered, failed, withdrawn
+from ..domain.reach import Reach
+from ..domain.triggers.hub import message_failed
+from ..settings import NotificationsSettings
+from ..store import consents, messages, patients
+from ..store.bells import Bell
+from . import recipients
 from .metrics import ATTEMPTS, WAITING
-from .quiet_hours import hold_until
-from .settings import NotificationsSettings
+from .requester import Requester, case_of
 
 log = structlog.get_logger(__name__)
 
@@ -48,46 +51,47 @@ CONSENTED_AUDIENCES = frozenset({NotificationAudience.PATIENT, NotificationAudie
 
 
 @contextmanager
-def send_span(row: asyncpg.Record) -> Iterator[Span]:
+def send_span(message: Message) -> Iterator[Span]:
     """A CLIENT span around one send attempt, in the trace of the event that triggered the message.
     Channel, audience, template and attempt only: never an address, a name or an id of a person."""
-    parent = extract(orjson.loads(row["trace_headers"]) if row["trace_headers"] else {})
     with tracer().start_as_current_span(
-        f"send {row['channel']}",
-        context=parent,
+        f"send {message.channel.value}",
+        context=extract(dict(message.trace_headers)),
         kind=SpanKind.CLIENT,
         attributes={
-            "carerelay.notification.channel": row["channel"],
-            "carerelay.notification.audience": row["audience"],
-            "carerelay.notification.template": row["template"],
-            "carerelay.notification.attempt": row["attempts"] + 1,
+            "carerelay.notification.channel": message.channel.value,
+            "carerelay.notification.audience": message.audience.value,
+            "carerelay.notification.template": message.template,
+            "carerelay.notification.attempt": message.attempts + 1,
         },
     ) as span:
         yield span
 
 
 class DeliveryWorker:
+    """Sends what is due, `delivery_concurrency` loops per process, sharing the table with any others."""
+
     def __init__(
         self,
         settings: NotificationsSettings,
+        reach: Reach,
         channels: Mapping[NotificationChannel, Channel],
         outbox: Outbox,
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
+        self.reach = reach
         self.channels = dict(channels)
         self.outbox = outbox
         self.rng = rng or random.Random()
         self.policy = RetryPolicy(
             settings.delivery_max_attempts, settings.delivery_base_backoff_seconds, settings.delivery_max_backoff_seconds
         )
-        self.zone = ZoneInfo(settings.timezone)
-        self._wake = asyncio.Event()
+        self.bell = Bell(messages.WAKE_CHANNEL)
 
     async def run(self, pool: asyncpg.Pool, stopping: asyncio.Event) -> None:
-        """Until stopped: `delivery_concurrency` loops sending what is due, woken by NOTIFY (with a poll)."""
-        listener = await pool.acquire()
-        await listener.add_listener(WAKE_CHANNEL, self._woken)
+        """Until stopped: the sending loops, woken by NOTIFY (with a poll), and the waiting gauge."""
+        await self.bell.start(pool)
         loops = [
             asyncio.create_task(self._loop(pool, stopping), name=f"delivery-{n}")
             for n in range(self.settings.delivery_concurrency)
@@ -100,16 +104,12 @@ class DeliveryWorker:
         finally:
             for task in loops:
                 task.cancel()
-            with contextlib.suppress(Exception):
-                await listener.remove_listener(WAKE_CHANNEL, self._woken)
-                await pool.release(listener)
-
-    def _woken(self, *_: object) -> None:
-        self._wake.set()
+            await self.bell.stop()
 
     async def _loop(self, pool: asyncpg.Pool, stopping: asyncio.Event) -> None:
         failures = 0
         while not stopping.is_set():
+            seen = self.bell.generation
             try:
                 worked = await self.deliver_next(pool)
                 failures = 0
@@ -119,18 +119,13 @@ class DeliveryWorker:
                 await asyncio.sleep(min(0.2 * 2**failures, 10.0))
                 continue
             if not worked:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.delivery_poll_seconds)
-                self._wake.clear()
+                await self.bell.wait(seen, within=self.settings.delivery_poll_seconds)
 
     async def _count_waiting(self, pool: asyncpg.Pool, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             with contextlib.suppress(*INFRASTRUCTURE_ERRORS):
                 async with pool.acquire() as conn:
-                    rows = await conn.fetch(
-                        "SELECT channel, count(*) AS n FROM messages WHERE status = 'pending' GROUP BY channel"
-                    )
-                counts = {row["channel"]: row["n"] for row in rows}
+                    counts = await messages.waiting_by_channel(conn)
                 for channel in NotificationChannel:
                     WAITING.labels(channel.value).set(counts.get(channel.value, 0))
             await asyncio.sleep(5.0)
@@ -139,169 +134,79 @@ class DeliveryWorker:
         """Claim one due message and attempt it, all in one transaction; False when nothing is due."""
         async with pool.acquire() as conn, conn.transaction():
             now = datetime.now(UTC)
-            row = await conn.fetchrow(
-                """
-                SELECT * FROM messages WHERE status = 'pending' AND next_attempt_at <= $1
-                ORDER BY next_attempt_at, requested_at LIMIT 1 FOR UPDATE SKIP LOCKED
-                """,
-                now,
-            )
-            if row is None:
+            message = await messages.claim_due(conn, now)
+            if message is None:
                 return False
             try:
                 async with conn.transaction():  # a savepoint: a bug with one message must not stall the rest
-                    await self.attempt(conn, row, now)
+                    await self.attempt(conn, message, now)
             except INFRASTRUCTURE_ERRORS:
                 raise
             except Exception as error:
-                log.error("delivery attempt failed unexpectedly", channel=row["channel"], error=type(error).__name__)
-                await self._record(conn, row, now, DeliveryResult.transient(f"internal error: {type(error).__name__}"))
+                log.error("delivery attempt failed unexpectedly", channel=message.channel.value, error=type(error).__name__)
+                await self._record(conn, message, now, DeliveryResult.transient(f"internal error: {type(error).__name__}"))
             return True
 
-    async def attempt(self, conn: DbConnection, row: asyncpg.Record, now: datetime) -> None:
-        audience, kind = NotificationAudience(row["audience"]), NotificationChannel(row["channel"])
-        if audience in CONSENTED_AUDIENCES:
-            contact = await recipients.contact_now(conn, row)
-            consents = await consent.load(conn, row["episode_id"])
-            if contact is None or not consent.may_be_messaged(audience, contact, consents):
-                await self._cancel(conn, row, now)
+    async def attempt(self, conn: DbConnection, message: Message, now: datetime) -> None:
+        """Check consent and quiet hours again, then send and record the outcome."""
+        if message.audience in CONSENTED_AUDIENCES:
+            details = await patients.contact_details(conn, message.episode_id, message.recipient_ref)
+            agreed = await consents.load(conn, message.episode_id)
+            if details is None or not may_be_messaged(message.audience, details.contact(message.recipient_ref), agreed):
+                await self._cancel(conn, message, now)
                 return
-        held = hold_until(now, audience, row["urgent"], self.settings.quiet_hours_start, self.settings.quiet_hours_end, self.zone)
+        held = self.reach.hold_until(now, message.audience, message.urgent)
         if held is not None:
-            await conn.execute(
-                "UPDATE messages SET next_attempt_at = $2 WHERE notification_id = $1", row["notification_id"], held
-            )
-            ATTEMPTS.labels(kind.value, "held").inc()
+            await messages.hold(conn, message.notification_id, held)
+            ATTEMPTS.labels(message.channel.value, "held").inc()
             return
-        with send_span(row) as span:
-            result = await self._send(conn, row, kind)
+        with send_span(message) as span:
+            result = await self._send(conn, message)
             span.set_attribute("carerelay.outcome", result.outcome.value)
             if result.outcome is not Outcome.DELIVERED:
                 span.set_status(Status(StatusCode.ERROR, result.reason))
-            await self._record(conn, row, now, result)
+            await self._record(conn, message, now, result)
 
-    async def _send(self, conn: DbConnection, row: asyncpg.Record, kind: NotificationChannel) -> DeliveryResult:
-        channel = self.channels.get(kind)
+    async def _send(self, conn: DbConnection, message: Message) -> DeliveryResult:
+        channel = self.channels.get(message.channel)
         if channel is None:
-            return DeliveryResult.permanent(f"{kind.value} channel not configured")
+            return DeliveryResult.permanent(f"{message.channel.value} channel not configured")
         try:
-            message = await recipients.outgoing(conn, row, self.settings)
+            outgoing = await recipients.outgoing(conn, message, self.settings)
         except recipients.Unreachable as unreachable:
             return DeliveryResult.permanent(unreachable.reason)
         try:
-            return await channel.send(message)
+            return await channel.send(outgoing)
         except Exception as error:  # a channel's own bug: try again later rather than lose the message
-            log.error("channel failed unexpectedly", channel=kind.value, error=type(error).__name__)
+            log.error("channel failed unexpectedly", channel=message.channel.value, error=type(error).__name__)
             return DeliveryResult.transient(f"channel error: {type(error).__name__}")
 
-    async def _record(self, conn: DbConnection, row: asyncpg.Record, now: datetime, result: DeliveryResult) -> None:
-        attempt = row["attempts"] + 1
-        notification_id, kind = row["notification_id"], NotificationChannel(row["channel"])
+    async def _record(self, conn: DbConnection, message: Message, now: datetime, result: DeliveryResult) -> None:
+        attempt = message.attempts + 1
+        notification_id, kind = message.notification_id, message.channel
         if result.outcome is Outcome.DELIVERED:
-            await conn.execute(
-                """
-                UPDATE messages SET status = 'delivered', attempts = $2, last_attempt_at = $3, delivered_at = $3,
-                                    finished_at = $3, last_error = NULL
-                WHERE notification_id = $1
-                """,
-                notification_id,
-                attempt,
-                now,
-            )
-            await self._emit(
-                conn,
-                row,
-                NotificationDelivered(
-                    episode_id=row["episode_id"], notification_id=notification_id, channel=kind, delivered_at=now
-                ),
-            )
+            await messages.mark_delivered(conn, notification_id, attempt, now)
+            await emit(conn, self.outbox, case_of(message), delivered(message.episode_id, notification_id, kind, now))
             ATTEMPTS.labels(kind.value, "delivered").inc()
             return
         retry = result.outcome is Outcome.TRANSIENT and self.policy.will_retry(attempt)
         if retry:
             next_at = now + timedelta(seconds=self.policy.delay(attempt, self.rng))
-            await conn.execute(
-                """
-                UPDATE messages SET attempts = $2, last_attempt_at = $3, next_attempt_at = $4, last_error = $5
-                WHERE notification_id = $1
-                """,
-                notification_id,
-                attempt,
-                now,
-                next_at,
-                result.reason,
-            )
+            await messages.retry_later(conn, notification_id, attempt, now, next_at, result.reason)
         else:
-            await conn.execute(
-                """
-                UPDATE messages SET status = 'failed', attempts = $2, last_attempt_at = $3, finished_at = $3, last_error = $4
-                WHERE notification_id = $1
-                """,
-                notification_id,
-                attempt,
-                now,
-                result.reason,
-            )
-        await self._emit(
-            conn,
-            row,
-            NotificationFailed(
-                episode_id=row["episode_id"],
-                notification_id=notification_id,
-                channel=kind,
-                failed_at=now,
-                reason=result.reason[:200] or "failed",
-                attempt=attempt,
-                will_retry=retry,
-            ),
-        )
+            await messages.mark_failed(conn, notification_id, attempt, now, result.reason)
+        await emit(conn, self.outbox, case_of(message), failed(message, now, result.reason[:200] or "failed", attempt, retry))
         ATTEMPTS.labels(kind.value, "retry" if retry else "failed").inc()
         log.warning("message not delivered", channel=kind.value, attempt=attempt, will_retry=retry, reason=result.reason)
         if not retry:
-            await self._tell_the_hub(conn, row, now, attempt, result.reason)
+            await self._tell_the_hub(conn, message, now, attempt, result.reason)
 
-    async def _cancel(self, conn: DbConnection, row: asyncpg.Record, now: datetime) -> None:
-        await conn.execute(
-            """
-            UPDATE messages SET status = 'cancelled', last_error = 'consent withdrawn', finished_at = $2
-            WHERE notification_id = $1
-            """,
-            row["notification_id"],
-            now,
-        )
-        await self._emit(
-            conn,
-            row,
-            NotificationFailed(
-                episode_id=row["episode_id"],
-                notification_id=row["notification_id"],
-                channel=NotificationChannel(row["channel"]),
-                failed_at=now,
-                reason="consent withdrawn",
-                attempt=row["attempts"] + 1,
-                will_retry=False,
-            ),
-        )
-        ATTEMPTS.labels(row["channel"], "cancelled").inc()
+    async def _cancel(self, conn: DbConnection, message: Message, now: datetime) -> None:
+        await messages.mark_cancelled(conn, message.notification_id, now)
+        await emit(conn, self.outbox, case_of(message), withdrawn(message, now))
+        ATTEMPTS.labels(message.channel.value, "cancelled").inc()
 
-    async def _emit(self, conn: DbConnection, row: asyncpg.Record, event: NotificationDelivered | NotificationFailed) -> None:
-        await self.outbox.add(conn, event, correlation_id=row["correlation_id"])
-
-    async def _tell_the_hub(self, conn: DbConnection, row: asyncpg.Record, now: datetime, attempts: int, reason: str) -> None:
-        """A message that failed for good is the hub's to follow up, in the app (which cannot fail)."""
-        tell = Requester(conn, self.outbox, f"failed:{row['notification_id']}", row["correlation_id"], self.settings, now)
-        body = (
-            f"A {row['channel']} message to the {row['audience']} ({row['template']}) could not be delivered "
-            f"after {attempts} attempts: {reason}. Please follow it up."
-        )
-        await tell.request(
-            MessageRequest(
-                row["episode_id"],
-                NotificationAudience.HUB,
-                NotificationChannel.IN_APP,
-                HUB_INBOX,
-                "message-failed",
-                body,
-                urgent=True,
-            )
-        )
+    async def _tell_the_hub(self, conn: DbConnection, message: Message, now: datetime, attempts: int, reason: str) -> None:
+        """A message that failed for good is the hub's to follow up."""
+        tell = Requester(conn, self.outbox, case_of(message), Trigger(f"failed:{message.notification_id}", now), self.reach)
+        await tell.request(message_failed(message, attempts, reason))
