@@ -3,16 +3,7 @@ the member of staff whose round it is, the patient and family (as consent allows
 
 from __future__ import annotations
 
-from carerelay_contract.visit import (
-    VisitAssigned,
-    VisitCancelled,
-    VisitCompleted,
-    VisitMissed,
-    VisitPlanned,
-    VisitRescheduled,
-    VisitRunningLate,
-    VisitUnassignable,
-)
+from carerelay_contract import visit as visit_events
 from carerelay_events.processing import HandlerContext
 
 from ..domain.reach import Reach
@@ -21,8 +12,8 @@ from ..store import access, patients, record, visits
 from .registry import handlers, requester
 
 
-@handlers.on(VisitPlanned)
-async def on_visit_planned(event: VisitPlanned, context: HandlerContext[Reach]) -> None:
+@handlers.on(visit_events.VisitPlanned)
+async def on_visit_planned(event: visit_events.VisitPlanned, context: HandlerContext[Reach]) -> None:
     """Kept: its purpose, discipline and deadline (whether an assignment is urgent, who is coming)."""
     await visits.remember(
         context.conn,
@@ -36,8 +27,8 @@ async def on_visit_planned(event: VisitPlanned, context: HandlerContext[Reach]) 
     )
 
 
-@handlers.on(VisitAssigned)
-async def on_visit_assigned(event: VisitAssigned, context: HandlerContext[Reach]) -> None:
+@handlers.on(visit_events.VisitAssigned)
+async def on_visit_assigned(event: visit_events.VisitAssigned, context: HandlerContext[Reach]) -> None:
     """The assignee is told (urgently, for an urgent visit); the patient and family learn who is
     coming for the episode's first visit and for tomorrow's care visits."""
     conn, tell = context.conn, requester(context)
@@ -52,8 +43,8 @@ async def on_visit_assigned(event: VisitAssigned, context: HandlerContext[Reach]
     await tell.request_all(people.who_is_coming(tell.reach, event, visit, first, told, tell.now))
 
 
-@handlers.on(VisitRescheduled)
-async def on_visit_rescheduled(event: VisitRescheduled, context: HandlerContext[Reach]) -> None:
+@handlers.on(visit_events.VisitRescheduled)
+async def on_visit_rescheduled(event: visit_events.VisitRescheduled, context: HandlerContext[Reach]) -> None:
     tell = requester(context)
     await visits.remember(
         context.conn, event.visit_id, event.episode_id, "assigned", staff_id=event.staff_id, planned_start=event.planned_start
@@ -61,39 +52,39 @@ async def on_visit_rescheduled(event: VisitRescheduled, context: HandlerContext[
     await tell.request_all(staff.visit_rescheduled(tell.reach, event))
 
 
-@handlers.on(VisitCancelled)
-async def on_visit_cancelled(event: VisitCancelled, context: HandlerContext[Reach]) -> None:
+@handlers.on(visit_events.VisitCancelled)
+async def on_visit_cancelled(event: visit_events.VisitCancelled, context: HandlerContext[Reach]) -> None:
     tell = requester(context)
     visit = await visits.get(context.conn, event.visit_id)
     await visits.remember(context.conn, event.visit_id, event.episode_id, "cancelled")
     await tell.request_all(staff.visit_cancelled(tell.reach, event, visit))
 
 
-@handlers.on(VisitRunningLate)
-async def on_visit_running_late(event: VisitRunningLate, context: HandlerContext[Reach]) -> None:
+@handlers.on(visit_events.VisitRunningLate)
+async def on_visit_running_late(event: visit_events.VisitRunningLate, context: HandlerContext[Reach]) -> None:
     tell = requester(context)
     visit = await visits.get(context.conn, event.visit_id)
     told = await patients.people(context.conn, event.episode_id)
     await tell.request_all(people.running_late(tell.reach, event, visit, told))
 
 
-@handlers.on(VisitMissed)
-async def on_visit_missed(event: VisitMissed, context: HandlerContext[Reach]) -> None:
+@handlers.on(visit_events.VisitMissed)
+async def on_visit_missed(event: visit_events.VisitMissed, context: HandlerContext[Reach]) -> None:
     tell = requester(context)
     await visits.remember(context.conn, event.visit_id, event.episode_id, "missed")
     team = await access.team(context.conn, event.episode_id)
     await tell.request_all(hub.visit_missed(tell.reach, event, tell.trigger, team))
 
 
-@handlers.on(VisitUnassignable)
-async def on_visit_unassignable(event: VisitUnassignable, context: HandlerContext[Reach]) -> None:
+@handlers.on(visit_events.VisitUnassignable)
+async def on_visit_unassignable(event: visit_events.VisitUnassignable, context: HandlerContext[Reach]) -> None:
     tell = requester(context)
     team = await access.team(context.conn, event.episode_id)
     await tell.request_all(hub.visit_unassignable(tell.reach, event, tell.trigger, team))
 
 
-@handlers.on(VisitCompleted)
-async def on_visit_completed(event: VisitCompleted, context: HandlerContext[Reach]) -> None:
+@handlers.on(visit_events.VisitCompleted)
+async def on_visit_completed(event: visit_events.VisitCompleted, context: HandlerContext[Reach]) -> None:
     """Kept in the episode's record, for the GP's discharge summary."""
     visit = await visits.get(context.conn, event.visit_id)
     await visits.remember(context.conn, event.visit_id, event.episode_id, "completed")
