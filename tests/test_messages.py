@@ -29,9 +29,10 @@ from carerelay_contract.visit import VisitAssigned, VisitCompleted, VisitPlanned
 from carerelay_contract.vocabulary import AssessmentKind, ConsentScope, EpisodeOutcome, VisitPurpose
 from carerelay_events.admin import ensure_topics
 from carerelay_events.settings import KafkaSettings
-from carerelay_notifications.fhir_summary import document_problems
-from carerelay_notifications.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from carerelay_notifications.domain.fhir.checks import document_problems
+from carerelay_notifications.domain.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from carerelay_stack.processes import ServiceProcess
+from carerelay_testing.factories import mrs_a, referral_received
 
 from .support.kafka import Message, produce_raw, publish, read_all, wait_for_messages
 from .support.system import HUB_HANDLER, RunningSystem, free_port
@@ -199,35 +200,23 @@ def a_referral(
     family_may_be_told: bool = False,
     consent_to_share: bool = True,
 ) -> ReferralReceived:
-    body: dict[str, Any] = {
+    """Mrs A's referral, a month ago, to the north team, with the contact details a test needs."""
+    contact = {"email": patient_email, "preferred_channel": "email" if patient_email else "none"}
+    changes: dict[str, Any] = {
         "episode_id": episode_id,
-        "referral_id": uuid4(),
         "received_at": datetime.now(UTC) - timedelta(days=30),
-        "route": "step-up",
-        "referrer": {"role": "gp", "organisation": "Northgate Surgery", "callback_number": "0116 496 0001"},
-        "patient": {
-            "nhs_number": "9990000018",
-            "given_name": "Alice",
-            "family_name": "Archer",
-            "date_of_birth": "1938-04-02",
-            "address": "4 Mill Lane, Northgate",
-            "postcode": "LE1 1AA",
-            "gp_practice_code": "C82001",
-            "contact": {"email": patient_email, "preferred_channel": "email" if patient_email else "none"},
-        },
-        "reason": "Increasingly unsteady at home.",
-        "presenting_needs": ["reduced-function"],
+        "patient": mrs_a(contact=contact),
         "consent_to_share": consent_to_share,
         "team": "north",
     }
     if family_email:
-        body["family_contact"] = {
+        changes["family_contact"] = {
             "contact_id": uuid4(),
             "relationship": "daughter",
             "may_be_told_plan": family_may_be_told,
             "contact": {"email": family_email, "preferred_channel": "email"},
         }
-    return ReferralReceived.model_validate(body)
+    return ReferralReceived.model_validate(referral_received(**changes))
 
 
 def running_late(episode_id: UUID, minutes: int = 20) -> VisitRunningLate:

@@ -48,7 +48,9 @@ async def test_a_referral_travels_through_all_four_services_in_one_trace(
 
     # Notifications recorded an in-app message for that nurse.
     message = await eventually(
-        lambda: _one(system, "notifications", "SELECT * FROM messages WHERE episode_id = $1", episode_id),
+        lambda: _one(
+            system, "notifications", "SELECT * FROM messages WHERE episode_id = $1 AND audience = 'field-staff'", episode_id
+        ),
         what="a notification",
     )
     assert message["recipient_ref"] == str(visit["staff_id"])

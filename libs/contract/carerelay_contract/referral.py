@@ -39,6 +39,9 @@ class ReferralReceived(Event):
     """The locality the patient's postcode falls in, when the hub knows it."""
     team: ShortText | None = None
     """The team that covers that locality (who may see the person's record: docs/security.md)."""
+    submitted_by: ShortText | None = None
+    """The integrator's client id when an integrator posted the referral (BaRS); None when the hub
+    took it. Who may follow it (an integrator's own submissions) and how the referrer is told."""
 
 
 class ReferralAccepted(Event):

@@ -1,5 +1,6 @@
-"""Wiring: the notifications service's FastAPI app, its event runtime, the delivery worker and the
-dead-letter watch (background tasks counted by /health), and access control."""
+"""Wiring: the notifications service's FastAPI app, its event runtime (handlers given the `Reach`),
+the live feed's bell, and the background tasks /health counts: the delivery worker and the
+dead-letter watch."""
 
 from __future__ import annotations
 
@@ -10,33 +11,37 @@ from fastapi import FastAPI
 
 from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
+from carerelay_events.transport.base import Transport
 from carerelay_service.app import service_runtime
 
-from .api import router
+from .api import routers
 from .channels import configured_channels
-from .dead_letters import DeadLetterWatch
-from .delivery import DeliveryWorker
-from .feed import FeedBell
+from .delivery.dead_letters import DeadLetterWatch
+from .delivery.worker import DeliveryWorker
+from .domain.reach import Reach
 from .handlers import handlers
 from .settings import NotificationsSettings
-from .triggers import Triggers
+from .store import feed
+from .store.bells import Bell
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(settings: NotificationsSettings) -> FastAPI:
-    runtime = service_runtime("notifications", settings, handlers, Triggers(settings))
-    bell = FeedBell()
-    worker = DeliveryWorker(settings, configured_channels(settings), runtime.outbox)
-    dead_letters = DeadLetterWatch(settings.kafka, settings, runtime.outbox, f"{runtime.consumer_group}-dead-letters")
+def create_app(settings: NotificationsSettings, transport: Transport | None = None) -> FastAPI:
+    """The service, from the settings `__main__` read; `transport` replaces Kafka in tests."""
+    reach = settings.reach()
+    runtime = service_runtime("notifications", settings, handlers, reach, transport)
+    feed_bell = Bell(feed.CHANNEL)
+    worker = DeliveryWorker(settings, reach, configured_channels(settings), runtime.outbox)
+    dead_letters = DeadLetterWatch(runtime.transport, f"{runtime.consumer_group}-dead-letters", reach, runtime.outbox)
 
     async def release_bell_when_stopping(stopping: asyncio.Event) -> None:
         # The bell holds a pool connection (LISTEN); the pool's close waits for every connection.
         await stopping.wait()
-        await bell.stop()
+        await feed_bell.stop()
 
-    async def on_started(runtime: EventRuntime[Triggers]) -> None:
-        await bell.start(runtime.pool)
+    async def on_started(runtime: EventRuntime[Reach]) -> None:
+        await feed_bell.start(runtime.pool)
         runtime.run_in_background("feed-bell", release_bell_when_stopping)
         runtime.run_in_background("delivery", lambda stopping: worker.run(runtime.pool, stopping))
         runtime.run_in_background("dead-letter-watch", lambda stopping: dead_letters.run(runtime.pool, stopping))
@@ -46,10 +51,9 @@ def create_app(settings: NotificationsSettings) -> FastAPI:
         title="CareRelay notifications",
         settings=settings,
         runtime=runtime,
-        routers=[router],
+        routers=routers,
         migrations=MIGRATIONS,
         on_started=on_started,
     )
-    app.state.feed_bell = bell
-    app.state.settings = settings
+    app.state.feed_bell = feed_bell
     return app

@@ -5,15 +5,20 @@ no webhook secret, no webhooks (the GP's discharge summary is a signed webhook t
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from carerelay_access.settings import SecuredServiceSettings
 
+from .domain.reach import Reach
+
 
 class NotificationsSettings(SecuredServiceSettings):
+    """Read once, by `__main__`; the parts the triggers need are handed down as a `Reach`."""
+
     model_config = SettingsConfigDict(env_prefix="CARERELAY_NOTIFICATIONS_", frozen=True, extra="ignore")
 
     database_url: str = "postgresql://carerelay_notifications:carerelay_notifications@127.0.0.1:55432/carerelay_notifications"
@@ -67,3 +72,18 @@ class NotificationsSettings(SecuredServiceSettings):
     delivery_max_backoff_seconds: float = 3600.0
     delivery_poll_seconds: float = 1.0
     delivery_concurrency: int = 2
+
+    def reach(self) -> Reach:
+        """What the triggers may use: local time, quiet hours, urgency, and which optional channels are on."""
+        webhooks = self.webhook_secret is not None
+        return Reach(
+            zone=ZoneInfo(self.timezone),
+            quiet_hours_start=self.quiet_hours_start,
+            quiet_hours_end=self.quiet_hours_end,
+            urgent_visit_within=timedelta(minutes=self.urgent_visit_within_minutes),
+            staff_with_email=frozenset(self.staff_emails) if self.smtp_host else frozenset(),
+            hub_email=bool(self.smtp_host and self.hub_email),
+            integrator_webhook=bool(webhooks and self.integrator_webhook_url),
+            gp_practices=frozenset(code for code, url in self.gp_endpoints.items() if url) if webhooks else frozenset(),
+            gp_default_endpoint=bool(webhooks and self.gp_endpoint_default),
+        )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from carerelay_notifications.backoff import RetryPolicy
+from carerelay_notifications.domain.backoff import RetryPolicy
 
 
 def test_delays_double_within_half_and_all_of_the_step_and_are_capped() -> None:

@@ -24,8 +24,8 @@ from carerelay_notifications.channels.base import Outcome, Outgoing
 from carerelay_notifications.channels.email import EmailChannel
 from carerelay_notifications.channels.notify import NotifyChannel
 from carerelay_notifications.channels.webhook import WebhookChannel
+from carerelay_notifications.domain.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from carerelay_notifications.settings import NotificationsSettings
-from carerelay_notifications.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
 SERVICE_ID, SECRET_KEY = str(uuid4()), str(uuid4())
 NOTIFY_KEY = f"carerelay_test-{SERVICE_ID}-{SECRET_KEY}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from carerelay_contract.vocabulary import ConsentScope, NotificationAudience, NotificationChannel, PreferredChannel
-from carerelay_notifications.consent import (
+from carerelay_notifications.domain.consent import (
     ConsentState,
     Contact,
     channel_for,

@@ -5,16 +5,10 @@ from typing import Any
 from uuid import uuid4
 
 from carerelay_contract.vocabulary import EpisodeOutcome
-from carerelay_notifications.fhir_summary import (
-    AssessmentMade,
-    EpisodeSummary,
-    OnwardReferral,
-    PatientFacts,
-    VisitMade,
-    discharge_bundle,
-    document_problems,
-    urgent_communication,
-)
+from carerelay_notifications.domain.fhir.checks import document_problems
+from carerelay_notifications.domain.fhir.discharge import discharge_bundle
+from carerelay_notifications.domain.fhir.facts import AssessmentMade, EpisodeSummary, OnwardReferral, PatientFacts, VisitMade
+from carerelay_notifications.domain.fhir.urgent import urgent_communication
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 PATIENT = PatientFacts("9990000018", "Alice", "Archer", date(1938, 4, 2), "4 Mill Lane, Northgate", "LE1 1AA", "C82001")

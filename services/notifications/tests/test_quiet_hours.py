@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from carerelay_contract.vocabulary import NotificationAudience
-from carerelay_notifications.quiet_hours import hold_until, release_time
+from carerelay_notifications.domain.quiet_hours import hold_until, release_time
 
 LONDON = ZoneInfo("Europe/London")
 NIGHT, MORNING = time(21, 0), time(8, 0)

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 from carerelay_notifications.channels.base import Outgoing
 from carerelay_notifications.channels.webhook import signed_headers
-from carerelay_notifications.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
+from carerelay_notifications.domain.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
 
 SECRET = b"shared-secret"
 

@@ -10,8 +10,8 @@ import httpx
 
 from carerelay_contract.vocabulary import NotificationChannel
 
+from ..domain.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from ..settings import NotificationsSettings
-from ..signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from .base import DeliveryResult, Outgoing
 
 RETRYABLE_STATUS = frozenset({408, 425, 429})

@@ -9,28 +9,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer
 
 from carerelay_contract.topics import Topic, topic_name
+from carerelay_events.case import Case
 from carerelay_events.outbox import Outbox
 from carerelay_events.processing import INFRASTRUCTURE_ERRORS
-from carerelay_events.settings import KafkaSettings
-from carerelay_events.transport.aiokafka import create_consumer
+from carerelay_events.transport.base import Consumer, Transport
 
-from .messages import NO_EPISODE, Requester
+from ..domain import wording
+from ..domain.messages import NO_EPISODE, Trigger
+from ..domain.reach import Reach
+from ..domain.triggers.hub import alert_hub
 from .metrics import DEAD_LETTERS_SEEN
-from .settings import NotificationsSettings
-from .triggers import alert_hub
+from .requester import Requester
 
 log = structlog.get_logger(__name__)
 
 
 def episode_of(key: bytes | None) -> UUID:
+    """The episode a dead letter was about: its key, when that is an episode id."""
     try:
         return UUID((key or b"").decode())
     except ValueError:
@@ -38,17 +41,19 @@ def episode_of(key: bytes | None) -> UUID:
 
 
 class DeadLetterWatch:
-    def __init__(self, kafka: KafkaSettings, settings: NotificationsSettings, outbox: Outbox, group: str) -> None:
-        self.kafka = kafka
-        self.settings = settings
-        self.outbox = outbox
+    """Reads the dead-letter topic with its own consumer group, on any transport."""
+
+    def __init__(self, transport: Transport, group: str, reach: Reach, outbox: Outbox) -> None:
+        self.transport = transport
         self.group = group
-        self.topic = topic_name(Topic.DEAD_LETTER, kafka.topic_prefix)
+        self.reach = reach
+        self.outbox = outbox
+        self.topic = topic_name(Topic.DEAD_LETTER, transport.topic_prefix)
 
     async def run(self, pool: asyncpg.Pool, stopping: asyncio.Event) -> None:
         failures = 0
         while not stopping.is_set():
-            consumer = create_consumer(self.kafka, self.group, [self.topic])
+            consumer = self.transport.consumer(self.group, [self.topic])
             try:
                 await consumer.start()
                 await self._consume(consumer, pool, stopping)
@@ -60,33 +65,36 @@ class DeadLetterWatch:
                 with contextlib.suppress(Exception):
                     await consumer.stop()
 
-    async def _consume(self, consumer: AIOKafkaConsumer, pool: asyncpg.Pool, stopping: asyncio.Event) -> None:
+    async def _consume(self, consumer: Consumer, pool: asyncpg.Pool, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             batches = await consumer.getmany(timeout_ms=300, max_records=100)
             for partition, records in batches.items():
                 for record in records:
-                    await self.tell_the_hub(pool, record.topic, record.partition, record.offset, record.key, list(record.headers))
+                    await self.tell_the_hub(pool, record.topic, record.partition, record.offset, record.key, record.headers)
                 await consumer.commit({partition: records[-1].offset + 1})
 
     async def tell_the_hub(
-        self, pool: asyncpg.Pool, topic: str, partition: int, offset: int, key: bytes | None, raw_headers: list[tuple[str, bytes]]
+        self,
+        pool: asyncpg.Pool,
+        topic: str,
+        partition: int,
+        offset: int,
+        key: bytes | None,
+        raw_headers: Sequence[tuple[str, bytes]],
     ) -> None:
         headers = {name: value.decode(errors="replace") for name, value in raw_headers}
-        reason = headers.get("carerelay_dlq_reason", "no reason given")[:300]
-        original = headers.get("carerelay_dlq_original_topic", "an unknown topic")
-        consumer = headers.get("carerelay_dlq_consumer", "a consumer")
-        body = f"A message on {original} could not be processed by {consumer} and was set aside: {reason}."
+        body = wording.dead_letter(
+            headers.get("carerelay_dlq_original_topic", "an unknown topic"),
+            headers.get("carerelay_dlq_consumer", "a consumer"),
+            headers.get("carerelay_dlq_reason", "no reason given")[:300],
+        )
+        trigger = Trigger(f"dead-letter:{topic}:{partition}:{offset}", datetime.now(UTC))
         try:
             async with pool.acquire() as conn, conn.transaction():
-                tell = Requester(
-                    conn,
-                    self.outbox,
-                    f"dead-letter:{topic}:{partition}:{offset}",
-                    headers.get("carerelay_correlationid"),
-                    self.settings,
-                    datetime.now(UTC),
+                tell = Requester(conn, self.outbox, Case(headers.get("carerelay_correlationid")), trigger, self.reach)
+                await tell.request_all(
+                    alert_hub(self.reach, episode_of(key), "dead-letter", body, trigger, urgent=False, team=None)
                 )
-                await alert_hub(tell, episode_of(key), "dead-letter", body, urgent=False, team=None)
         except INFRASTRUCTURE_ERRORS:
             raise
         except Exception as error:  # never dead-letter a dead letter: say so and move on

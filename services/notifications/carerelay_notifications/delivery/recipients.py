@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import asyncpg
 import orjson
 
-from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel, PreferredChannel
+from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel
 from carerelay_events.db import DbConnection
 
-from . import store
-from .channels.base import Outgoing
-from .consent import Contact
-from .settings import NotificationsSettings
+from ..channels.base import Outgoing
+from ..domain.messages import Message
+from ..settings import NotificationsSettings
+from ..store import patients
 
 
 class Unreachable(Exception):
@@ -27,19 +26,20 @@ class Unreachable(Exception):
 
 
 def postal_lines(name: str, address: str, postcode: str) -> tuple[str, ...]:
+    """A letter's address: the name, the address's comma-separated parts and the postcode (at most seven lines)."""
     lines = [name, *(part.strip() for part in address.split(",") if part.strip()), postcode]
     return tuple(lines[:7])
 
 
-async def outgoing(conn: DbConnection, row: asyncpg.Record, settings: NotificationsSettings) -> Outgoing:
+async def outgoing(conn: DbConnection, message: Message, settings: NotificationsSettings) -> Outgoing:
     """The message ready for its channel, or Unreachable."""
-    channel, audience, ref = NotificationChannel(row["channel"]), NotificationAudience(row["audience"]), row["recipient_ref"]
+    channel, audience, ref = message.channel, message.audience, message.recipient_ref
     base = Outgoing(
-        notification_id=row["notification_id"],
-        template=row["template"],
-        subject=row["subject"],
-        body=row["body"],
-        correlation_id=row["correlation_id"],
+        notification_id=message.notification_id,
+        template=message.template,
+        subject=message.subject,
+        body=message.body,
+        correlation_id=message.correlation_id,
     )
     match channel:
         case NotificationChannel.IN_APP:
@@ -48,7 +48,7 @@ async def outgoing(conn: DbConnection, row: asyncpg.Record, settings: Notificati
             url = _endpoint(audience, ref, settings)
             if not url:
                 raise Unreachable("no endpoint configured")
-            payload = row["payload"].encode() if row["payload"] is not None else orjson.dumps({"message": row["body"]})
+            payload = message.payload.encode() if message.payload is not None else orjson.dumps({"message": message.body})
             content_type = "application/fhir+json" if audience is NotificationAudience.GP else "application/json"
             return replace(base, to=url, payload=payload, content_type=content_type)
     if audience is NotificationAudience.FIELD_STAFF:
@@ -56,15 +56,14 @@ async def outgoing(conn: DbConnection, row: asyncpg.Record, settings: Notificati
     elif audience in (NotificationAudience.HUB, NotificationAudience.COORDINATOR):
         address = settings.hub_email if channel is NotificationChannel.EMAIL else None
     else:
-        details = await store.contact_details(conn, row["episode_id"], ref)
+        details = await patients.contact_details(conn, message.episode_id, ref)
         if details is None:
             raise Unreachable("recipient unknown")
         if channel is NotificationChannel.LETTER:
-            if details["address"] is None:
+            if details.address is None or details.postcode is None:
                 raise Unreachable("no postal address")
-            lines = postal_lines(details["name"], details["address"], details["postcode"])
-            return replace(base, postal_address=lines)
-        address = details["email"] if channel is NotificationChannel.EMAIL else details["mobile"]
+            return replace(base, postal_address=postal_lines(details.name, details.address, details.postcode))
+        address = details.email if channel is NotificationChannel.EMAIL else details.mobile
     if not address:
         raise Unreachable(f"no {channel.value} address")
     return replace(base, to=address)
@@ -74,17 +73,3 @@ def _endpoint(audience: NotificationAudience, ref: str, settings: NotificationsS
     if audience is NotificationAudience.GP:
         return settings.gp_endpoints.get(ref) or settings.gp_endpoint_default
     return settings.integrator_webhook_url
-
-
-async def contact_now(conn: DbConnection, row: asyncpg.Record) -> Contact | None:
-    """The patient or family member as they stand now (for the send-time consent check)."""
-    details = await store.contact_details(conn, row["episode_id"], row["recipient_ref"])
-    if details is None:
-        return None
-    return Contact(
-        ref=row["recipient_ref"],
-        preferred_channel=PreferredChannel(details["preferred_channel"]),
-        has_email=bool(details["email"]),
-        has_mobile=bool(details["mobile"]),
-        may_be_told_plan=details["may_be_told_plan"],
-    )

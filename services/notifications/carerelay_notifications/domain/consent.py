@@ -7,22 +7,28 @@
   or, before any was recorded, the referral's `family_contact.may_be_told_plan`. Nothing otherwise.
 
 The rules are checked when a message is requested and again just before it is sent, so a withdrawal
-stops messages already waiting."""
+stops messages already waiting (`stopped_by_withdrawal`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID
 
 from carerelay_contract.vocabulary import ConsentScope, NotificationAudience, NotificationChannel, PreferredChannel
-from carerelay_events.db import DbConnection
 
 
 @dataclass(frozen=True)
 class ConsentState:
+    """The latest word on one consent scope: recorded (granted) or withdrawn."""
+
     granted: bool
     family_contact_id: UUID | None = None
+    """A family-involvement consent naming one family contact covers only that contact."""
+
+
+Consents = Mapping[ConsentScope, ConsentState]
+"""An episode's consents, by scope (a scope never recorded is absent)."""
 
 
 @dataclass(frozen=True)
@@ -37,14 +43,14 @@ class Contact:
     """Family only: what the referral said, used until a family-involvement consent is recorded."""
 
 
-def patient_may_be_messaged(contact: Contact, consents: dict[ConsentScope, ConsentState]) -> bool:
+def patient_may_be_messaged(contact: Contact, consents: Consents) -> bool:
     if contact.preferred_channel is PreferredChannel.NONE:
         return False
     said = consents.get(ConsentScope.CONTACT_BY_MESSAGE)
     return said is None or said.granted
 
 
-def family_may_be_messaged(contact: Contact, consents: dict[ConsentScope, ConsentState]) -> bool:
+def family_may_be_messaged(contact: Contact, consents: Consents) -> bool:
     if contact.preferred_channel is PreferredChannel.NONE:
         return False
     said = consents.get(ConsentScope.FAMILY_INVOLVEMENT)
@@ -53,7 +59,7 @@ def family_may_be_messaged(contact: Contact, consents: dict[ConsentScope, Consen
     return said.granted and (said.family_contact_id is None or str(said.family_contact_id) == contact.ref)
 
 
-def may_be_messaged(audience: NotificationAudience, contact: Contact, consents: dict[ConsentScope, ConsentState]) -> bool:
+def may_be_messaged(audience: NotificationAudience, contact: Contact, consents: Consents) -> bool:
     if audience is NotificationAudience.PATIENT:
         return patient_may_be_messaged(contact, consents)
     if audience is NotificationAudience.FAMILY:
@@ -74,26 +80,19 @@ def channel_for(contact: Contact, time_critical: bool) -> NotificationChannel | 
     return None
 
 
-async def load(conn: DbConnection, episode_id: UUID) -> dict[ConsentScope, ConsentState]:
-    rows = await conn.fetch("SELECT scope, granted, family_contact_id FROM consents WHERE episode_id = $1", episode_id)
-    states: dict[ConsentScope, ConsentState] = {}
-    for row in rows:
-        if row["scope"] in ConsentScope._value2member_map_:
-            states[ConsentScope(row["scope"])] = ConsentState(row["granted"], row["family_contact_id"])
-    return states
+STOPPED_BY_WITHDRAWAL: dict[ConsentScope, frozenset[NotificationAudience]] = {
+    ConsentScope.FAMILY_INVOLVEMENT: frozenset({NotificationAudience.FAMILY}),
+    ConsentScope.CONTACT_BY_MESSAGE: frozenset({NotificationAudience.PATIENT}),
+}
 
 
-async def record(
-    conn: DbConnection, episode_id: UUID, scope: ConsentScope, granted: bool, family_contact_id: UUID | None, at: datetime
-) -> None:
-    await conn.execute(
-        """
-        INSERT INTO consents (episode_id, scope, granted, family_contact_id, changed_at) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (episode_id, scope) DO UPDATE SET granted = $3, family_contact_id = $4, changed_at = $5
-        """,
-        episode_id,
-        scope.value,
-        granted,
-        family_contact_id,
-        at,
-    )
+def stopped_by_withdrawal(scope: ConsentScope) -> frozenset[NotificationAudience]:
+    """Whose waiting messages a withdrawal of `scope` cancels at once (none for professional sharing)."""
+    return STOPPED_BY_WITHDRAWAL.get(scope, frozenset())
+
+
+def professional_sharing_agreed(consents: Consents, consent_to_share: bool) -> bool:
+    """Whether the GP's summary may include assessments: the latest `professional-sharing` consent,
+    or, before any was recorded, what the referral said (`consent_to_share`)."""
+    said = consents.get(ConsentScope.PROFESSIONAL_SHARING)
+    return said.granted if said is not None else consent_to_share

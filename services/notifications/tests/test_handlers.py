@@ -1,0 +1,250 @@
+"""The handlers on the in-memory broker and on the real Kafka (the same bodies), with a throwaway
+PostgreSQL database and the service's own migrations: every followed event on the live feed, the
+messages each trigger asks for and the events that say so, in the case's correlation id."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from carerelay_access import audit
+from carerelay_contract.catalogue import events_on
+from carerelay_contract.envelope import Envelope, decode, encode_data, encode_headers, new_metadata
+from carerelay_contract.episode import ConsentWithdrawn
+from carerelay_contract.model import Event
+from carerelay_contract.notification import NotificationDelivered, NotificationFailed, NotificationRequested
+from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected
+from carerelay_contract.topics import Topic, topic_name
+from carerelay_contract.visit import VisitAssigned, VisitPlanned, VisitRunningLate
+from carerelay_contract.vocabulary import ConsentScope, VisitPurpose
+from carerelay_events.runtime import EventRuntime
+from carerelay_events.settings import KafkaSettings
+from carerelay_events.transport.base import Transport
+from carerelay_notifications.app import MIGRATIONS
+from carerelay_notifications.channels import configured_channels
+from carerelay_notifications.delivery.worker import DeliveryWorker
+from carerelay_notifications.domain.reach import Reach
+from carerelay_notifications.handlers import handlers
+from carerelay_notifications.handlers.feed import FEED_TOPICS, on_any_event
+from carerelay_notifications.settings import NotificationsSettings
+from carerelay_service.app import service_runtime
+from carerelay_service.migrations import migrate
+from carerelay_testing.factories import mrs_a, referral_received
+
+
+@dataclass
+class Notifications:
+    """The service's event runtime on one transport, and what the tests publish and read there."""
+
+    runtime: EventRuntime[Reach]
+    transport: Transport
+    settings: NotificationsSettings
+
+    async def publish(self, event: Event, correlation_id: str = "case-mrs-a") -> str:
+        """Publish `event` as its producer would and wait until it is handled (events on different
+        topics have no order of their own); its id."""
+        metadata = new_metadata(event, "/tests", correlation_id=correlation_id)
+        producer = self.transport.producer("notifications-tests")
+        await producer.start()
+        try:
+            topic = topic_name(event.topic, self.transport.topic_prefix)
+            await producer.send_and_wait(
+                topic, value=encode_data(event), key=event.partition_key().encode(), headers=encode_headers(metadata, {})
+            )
+        finally:
+            await producer.stop()
+        await self.handled(metadata.id)
+        return metadata.id
+
+    async def query(self, sql: str, *args: Any) -> list[Any]:
+        async with self.runtime.pool.acquire() as conn:
+            return list(await conn.fetch(sql, *args))
+
+    async def handled(self, event_id: str) -> None:
+        for _ in range(600):
+            if await self.query("SELECT 1 FROM processed_events WHERE event_id = $1", event_id):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"event {event_id} was not handled")
+
+    async def notifications(self, episode_id: UUID, want: int) -> list[Envelope]:
+        """The events on the notification topic about `episode_id`, once `want` of them are there."""
+        topic = topic_name(Topic.NOTIFICATION, self.transport.topic_prefix)
+        consumer = self.transport.consumer(f"{self.transport.topic_prefix}reader-{uuid4().hex[:6]}", [topic])
+        await consumer.start()
+        found: list[Envelope] = []
+        try:
+            for _ in range(150):
+                for records in (await consumer.getmany(timeout_ms=200)).values():
+                    found += [decode(r.headers, r.value) for r in records if r.key == str(episode_id).encode()]
+                if len(found) >= want:
+                    break
+        finally:
+            await consumer.stop()
+        return found
+
+
+@pytest.fixture
+async def service(transport: Transport, database_url: str) -> AsyncIterator[Notifications]:
+    settings = NotificationsSettings(
+        database_url=database_url,
+        kafka=KafkaSettings(topic_prefix=transport.topic_prefix),
+        quiet_hours_start=time(0),
+        quiet_hours_end=time(0),
+    )
+    await migrate(database_url, MIGRATIONS, [audit.AUDIT_MIGRATION])
+    runtime = service_runtime("notifications", settings, handlers, settings.reach(), transport)
+    await runtime.start()
+    try:
+        yield Notifications(runtime, transport, settings)
+    finally:
+        await runtime.stop()
+
+
+def mrs_a_referred(**changes: Any) -> ReferralReceived:
+    return ReferralReceived.model_validate(referral_received(**changes))
+
+
+@pytest.mark.parametrize(("submitted_by", "channel"), [(None, "sms"), ("county-general-ehr", "webhook")])
+async def test_the_referrer_is_told_of_the_hubs_decision_recorded_and_never_sent(
+    service: Notifications, submitted_by: str | None, channel: str
+) -> None:
+    referral = mrs_a_referred(submitted_by=submitted_by)
+    await service.publish(referral)
+    decision = ReferralAccepted(
+        episode_id=referral.episode_id, referral_id=referral.referral_id, accepted_at=datetime.now(UTC), accepted_by="Ruth Ellis"
+    )
+    decided = await service.publish(decision)
+
+    (row,) = await service.query("SELECT * FROM messages WHERE episode_id = $1", referral.episode_id)
+    assert (row["audience"], row["channel"], row["recipient_ref"], row["template"]) == (
+        "referrer",
+        channel,
+        f"referral:{referral.referral_id}",
+        "referral-accepted",
+    )
+    assert (row["trigger_event_id"], row["status"], row["next_attempt_at"]) == (decided, "recorded", None)
+    (requested,) = await service.notifications(referral.episode_id, want=1)
+    assert isinstance(requested.event, NotificationRequested)
+    assert requested.event.notification_id == row["notification_id"]
+    assert requested.event.trigger_event_id == decided
+    assert requested.metadata.correlation_id == "case-mrs-a"
+    worker = DeliveryWorker(
+        service.settings, service.settings.reach(), configured_channels(service.settings), service.runtime.outbox
+    )
+    assert not await worker.deliver_next(service.runtime.pool), "nothing delivers a referrer's notice yet"
+
+
+async def test_a_rejection_tells_the_referrer_why(service: Notifications) -> None:
+    referral = mrs_a_referred()
+    await service.publish(referral)
+    rejected = ReferralRejected(
+        episode_id=referral.episode_id,
+        referral_id=referral.referral_id,
+        rejected_at=datetime.now(UTC),
+        rejected_by="Ruth Ellis",
+        reason="Outside the service's area",
+    )
+    await service.publish(rejected)
+    (row,) = await service.query("SELECT template, body FROM messages WHERE episode_id = $1", referral.episode_id)
+    assert row["template"] == "referral-rejected"
+    assert row["body"].endswith("Outside the service's area.")
+
+
+async def test_every_followed_event_is_on_the_feed_with_its_ids_and_who_may_see_it(service: Notifications) -> None:
+    referral = mrs_a_referred(team="north", submitted_by="county-general-ehr")
+    nurse, visit = uuid4(), uuid4()
+    received = await service.publish(referral)
+    assignment = VisitAssigned(episode_id=referral.episode_id, visit_id=visit, staff_id=nurse, planned_start=datetime.now(UTC))
+    assigned = await service.publish(assignment)
+
+    feed = await service.query("SELECT * FROM screen_feed WHERE episode_id = $1 ORDER BY seq", referral.episode_id)
+    assert [(row["event_id"], row["type"]) for row in feed] == [(received, "referral.received"), (assigned, "visit.assigned")]
+    assert feed[1]["referral_id"] == referral.referral_id, "the episode's referral, for an event that names none"
+    assert (feed[1]["visit_id"], feed[1]["staff_id"]) == (visit, nurse)
+    (access,) = await service.query("SELECT team, submitted_by FROM episode_access WHERE episode_id = $1", referral.episode_id)
+    assert (access["team"], access["submitted_by"]) == ("north", "county-general-ehr")
+    assert await service.query("SELECT 1 FROM episode_staff WHERE episode_id = $1 AND staff_id = $2", referral.episode_id, nurse)
+
+
+async def test_an_urgent_first_visit_tells_the_nurse_in_the_app_and_mrs_a_who_is_coming(service: Notifications) -> None:
+    referral = mrs_a_referred(patient=mrs_a(contact={"email": "alice@example.org", "preferred_channel": "email"}))
+    nurse, visit, now = uuid4(), uuid4(), datetime.now(UTC)
+    await service.publish(referral)
+    first_response = VisitPlanned(
+        episode_id=referral.episode_id,
+        visit_id=visit,
+        purpose=VisitPurpose.FIRST_RESPONSE,
+        discipline="nurse",
+        earliest_start=now,
+        latest_start=now + timedelta(hours=2),
+        duration_minutes=45,
+    )
+    await service.publish(first_response)
+    assigned = VisitAssigned(episode_id=referral.episode_id, visit_id=visit, staff_id=nurse, planned_start=now)
+    await service.publish(assigned)
+
+    rows = await service.query("SELECT * FROM messages WHERE episode_id = $1 ORDER BY audience", referral.episode_id)
+    assert [(r["audience"], r["channel"], r["template"], r["status"], r["urgent"]) for r in rows] == [
+        ("field-staff", "in-app", "urgent-visit-assigned", "delivered", True),
+        ("patient", "email", "who-is-coming", "pending", True),
+    ]
+    assert rows[0]["recipient_ref"] == str(nurse)
+    events = await service.notifications(referral.episode_id, want=3)
+    assert sorted(type(e.event).__name__ for e in events) == [
+        "NotificationDelivered",
+        "NotificationRequested",
+        "NotificationRequested",
+    ]
+    (delivered,) = [e.event for e in events if isinstance(e.event, NotificationDelivered)]
+    assert delivered.notification_id == rows[0]["notification_id"]
+    assert {e.metadata.correlation_id for e in events} == {"case-mrs-a"}
+
+
+async def test_a_withdrawal_cancels_the_familys_waiting_message_and_says_so_in_its_case(service: Notifications) -> None:
+    family = {
+        "contact_id": str(uuid4()),
+        "relationship": "daughter",
+        "may_be_told_plan": True,
+        "contact": {"email": "daughter@example.org", "preferred_channel": "email"},
+    }
+    referral = mrs_a_referred(family_contact=family)
+    now = datetime.now(UTC)
+    await service.publish(referral)
+    late = VisitRunningLate(
+        episode_id=referral.episode_id,
+        visit_id=uuid4(),
+        staff_id=uuid4(),
+        at=now,
+        expected_arrival=now + timedelta(minutes=20),
+        minutes_late=20,
+    )
+    await service.publish(late, correlation_id="case-running-late")
+    withdrawal = ConsentWithdrawn(
+        episode_id=referral.episode_id, consent_id=uuid4(), scope=ConsentScope.FAMILY_INVOLVEMENT, withdrawn_at=now
+    )
+    await service.publish(withdrawal, correlation_id="case-withdrawal")
+
+    (row,) = await service.query("SELECT * FROM messages WHERE episode_id = $1", referral.episode_id)
+    assert (row["audience"], row["status"], row["last_error"]) == ("family", "cancelled", "consent withdrawn")
+    events = await service.notifications(referral.episode_id, want=2)
+    (stopped,) = [e for e in events if isinstance(e.event, NotificationFailed)]
+    assert isinstance(stopped.event, NotificationFailed)
+    assert (stopped.event.notification_id, stopped.event.will_retry, stopped.event.reason) == (
+        row["notification_id"],
+        False,
+        "consent withdrawn",
+    )
+    assert stopped.metadata.correlation_id == "case-running-late", "in the case of the message it stops"
+
+
+def test_every_followed_type_goes_on_the_feed_before_any_trigger_runs() -> None:
+    for cls in events_on(*FEED_TOPICS):
+        assert handlers.for_type(cls)[0] is on_any_event, f"{cls.__name__}: the feed's handler runs first"
+    assert len(handlers.for_type(ReferralAccepted)) == 2, "the feed, then the referrer's notice"
