@@ -24,6 +24,13 @@ def test_taking_a_referral_opens_an_episode_placed_by_the_patients_postcode() ->
     assert (event.episode_id, event.referral_id, event.received_at) == (episode, referral, NOW)
     assert (event.locality, event.team) == ("Northgate Central", "north")
     assert event.patient.nhs_number == MRS_A_NHS_NUMBER
+    assert event.submitted_by is None, "taken at the phone desk"
+
+
+def test_a_referral_an_integrator_sent_names_the_integrator() -> None:
+    submission = ReferralSubmission.model_validate(referral_submission())
+    event = receive(submission, episode_id=uuid4(), referral_id=uuid4(), at=NOW, submitted_by="county-general-ehr")
+    assert event.submitted_by == "county-general-ehr"
 
 
 def test_a_postcode_outside_the_county_has_no_team() -> None:

@@ -58,7 +58,9 @@ async def take_referral(
             response.status_code = 200
             taken = await referrals.get(conn, UUID(earlier["referral_id"]))
         else:
-            event = receive(submission, episode_id=uuid4(), referral_id=uuid4(), at=datetime.now(UTC))
+            event = receive(
+                submission, episode_id=uuid4(), referral_id=uuid4(), at=datetime.now(UTC), submitted_by=submitted_by
+            )
             await referrals.insert_received(conn, event, case, key, submitted_by)
             await emit(conn, runtime.outbox, case, event)
             purpose = "own submission" if submitted_by else "hub intake"

@@ -113,9 +113,12 @@ class Conflict(Exception):
         self.kind = kind
 
 
-def receive(submission: ReferralSubmission, *, episode_id: UUID, referral_id: UUID, at: datetime) -> ReferralReceived:
+def receive(
+    submission: ReferralSubmission, *, episode_id: UUID, referral_id: UUID, at: datetime, submitted_by: str | None = None
+) -> ReferralReceived:
     """Taking a referral opens a new episode; the patient's postcode places it in a locality and
-    the team that covers it (none outside the county: the hub holds it until a clinician places it)."""
+    the team that covers it (none outside the county: the hub holds it until a clinician places it).
+    `submitted_by` is the integrator's client id when a system (not the phone desk) sent it."""
     place = locality_of(submission.patient.postcode)
     return ReferralReceived(
         episode_id=episode_id,
@@ -123,6 +126,7 @@ def receive(submission: ReferralSubmission, *, episode_id: UUID, referral_id: UU
         received_at=at,
         locality=place.name if place else None,
         team=place.team if place else None,
+        submitted_by=submitted_by,
         **submission.model_dump(),
     )
 

@@ -1,0 +1,211 @@
+/**
+ * The Triage section of one referral (#/referral/<id>): the decision and why (the rules that
+ * fired), a hub clinician's override with a reason, and handing the lead to another discipline.
+ */
+import { describeFailure, getTriageDecision, overrideTriage, transferLead } from "./api.js";
+import { byId, el, setText } from "./dom.js";
+import { leadLabel, longTime, tierLabel } from "./labels.js";
+import { MARKUP_PATTERN } from "./rules.js";
+export class TriagePanel {
+    deps;
+    referralId = null;
+    decision = null;
+    controller = null;
+    busy = false;
+    view;
+    result;
+    actions;
+    tier;
+    lead;
+    reason;
+    leadTo;
+    leadReason;
+    constructor(deps) {
+        this.deps = deps;
+        this.view = byId("triage-decision");
+        this.result = byId("triage-result");
+        this.actions = byId("triage-actions");
+        this.tier = byId("override-tier", HTMLSelectElement);
+        this.lead = byId("override-lead", HTMLSelectElement);
+        this.reason = byId("override-reason", HTMLTextAreaElement);
+        this.leadTo = byId("lead-to", HTMLSelectElement);
+        this.leadReason = byId("lead-reason", HTMLTextAreaElement);
+        byId("override-form", HTMLFormElement).addEventListener("submit", (event) => {
+            event.preventDefault();
+            void this.doOverride();
+        });
+        byId("lead-form", HTMLFormElement).addEventListener("submit", (event) => {
+            event.preventDefault();
+            void this.doTransfer();
+        });
+        this.reason.addEventListener("input", () => {
+            if (this.reason.value.trim() !== "")
+                this.fieldError("override-reason", "");
+        });
+    }
+    show(referralId) {
+        if (this.referralId !== referralId) {
+            this.referralId = referralId;
+            this.decision = null;
+            this.actions.hidden = true;
+            this.result.className = "decision-result";
+            setText(this.result, "");
+            this.view.replaceChildren("Loading…");
+            this.clearErrors();
+        }
+        void this.load();
+    }
+    hide() {
+        this.controller?.abort();
+    }
+    async load() {
+        const id = this.referralId;
+        if (id === null)
+            return;
+        this.controller?.abort();
+        const controller = new AbortController();
+        this.controller = controller;
+        const result = await getTriageDecision(id, controller.signal);
+        if (controller.signal.aborted || this.referralId !== id)
+            return;
+        if (result.ok) {
+            this.render(result.data);
+            return;
+        }
+        const failure = result.failure;
+        if (failure.kind === "auth" || failure.kind === "aborted")
+            return;
+        if (this.decision !== null)
+            return; // keep what is shown; a later reload will refresh it
+        if (failure.kind === "http" && failure.status === 403) {
+            this.view.replaceChildren();
+            return;
+        }
+        this.view.replaceChildren(failure.kind === "http" && failure.status === 404 ? "No triage decision yet" : `Could not load the triage decision: ${describeFailure(failure)}`);
+    }
+    render(decision) {
+        const first = this.decision === null || this.decision.referral_id !== decision.referral_id;
+        this.decision = decision;
+        const entry = (term, value, testId) => [
+            el("dt", {}, term),
+            el("dd", { "data-testid": testId }, value),
+        ];
+        this.view.replaceChildren(el("dl", { class: "summary-list" }, ...entry("Tier", tierLabel(decision.tier), "triage-tier"), ...entry("Lead discipline", leadLabel(decision.lead_discipline), "triage-lead"), ...entry("First contact due", decision.first_contact_deadline === null ? "—" : longTime(decision.first_contact_deadline), "triage-deadline"), ...entry("NEWS2", decision.news2_score === null ? "—" : String(decision.news2_score), "triage-news2"), ...entry("Decided", `${longTime(decision.decided_at)}${decision.overridden ? " (overridden by a hub clinician)" : ""}`, "triage-decided"), ...entry("Rules version", decision.rules_version ?? "—", "triage-rules-version")), el("p", { class: "why", "data-testid": "triage-why" }, `Why: ${decision.rules_fired.length > 0 ? decision.rules_fired.join(", ") : "—"}`));
+        this.view.dataset["tier"] = decision.tier;
+        this.view.dataset["lead"] = decision.lead_discipline;
+        if (first) {
+            this.tier.value = decision.tier;
+            this.lead.value = decision.lead_discipline;
+            this.leadTo.value = decision.lead_discipline;
+        }
+        this.actions.hidden = false;
+    }
+    // ------------------------------------------------------------------ actions
+    say(message, kind) {
+        this.result.className = `decision-result ${kind}`;
+        setText(this.result, message);
+        this.result.focus();
+    }
+    fieldError(id, message) {
+        setText(byId(`${id}-error`), message);
+        const field = byId(id);
+        if (message === "")
+            field.removeAttribute("aria-invalid");
+        else
+            field.setAttribute("aria-invalid", "true");
+    }
+    clearErrors() {
+        for (const id of ["override-tier", "override-lead", "override-reason", "lead-to", "lead-reason"])
+            this.fieldError(id, "");
+    }
+    /** 422 errors next to their fields; false if none of them named a field here. */
+    showFieldErrors(failure, fields) {
+        if (failure.kind !== "http" || failure.status !== 422)
+            return false;
+        let shown = false;
+        for (const error of failure.errors) {
+            const name = error.field.split(".").pop() ?? error.field;
+            const id = fields[name];
+            if (id === undefined)
+                continue;
+            this.fieldError(id, error.reason);
+            if (!shown)
+                byId(id).focus();
+            shown = true;
+        }
+        return shown;
+    }
+    async doOverride() {
+        const id = this.referralId;
+        if (id === null || this.busy)
+            return;
+        this.clearErrors();
+        const reason = this.reason.value.trim();
+        if (reason === "")
+            return this.invalid("override-reason", "Enter the reason for overriding the decision");
+        if (reason.length > 2000)
+            return this.invalid("override-reason", `The reason must be 2000 characters or fewer (${reason.length} now)`);
+        if (MARKUP_PATTERN.test(reason))
+            return this.invalid("override-reason", 'Remove the "<": text that looks like markup is refused');
+        this.busy = true;
+        const submit = byId("override-submit", HTMLButtonElement);
+        submit.setAttribute("aria-disabled", "true");
+        const result = await overrideTriage(id, { tier: this.tier.value, lead_discipline: this.lead.value, reason });
+        this.busy = false;
+        submit.removeAttribute("aria-disabled");
+        if (result.ok) {
+            this.reason.value = "";
+            this.render(result.data);
+            this.say(`Overridden: ${tierLabel(result.data.tier)}, ${leadLabel(result.data.lead_discipline)} leads.`, "ok");
+            this.deps.onChanged();
+            return;
+        }
+        const failure = result.failure;
+        if (failure.kind === "auth")
+            return;
+        if (this.showFieldErrors(failure, { tier: "override-tier", lead_discipline: "override-lead", reason: "override-reason" }))
+            return;
+        if (failure.kind === "http" && failure.status === 403)
+            return this.say("Only a hub clinician can override", "warning");
+        this.say(`Not overridden: ${describeFailure(failure)}`, "warning");
+    }
+    async doTransfer() {
+        const decision = this.decision;
+        if (decision === null || this.busy)
+            return;
+        this.clearErrors();
+        const reason = this.leadReason.value.trim();
+        if (reason.length > 2000)
+            return this.invalid("lead-reason", `The reason must be 2000 characters or fewer (${reason.length} now)`);
+        if (MARKUP_PATTERN.test(reason))
+            return this.invalid("lead-reason", 'Remove the "<": text that looks like markup is refused');
+        this.busy = true;
+        const submit = byId("lead-submit", HTMLButtonElement);
+        submit.setAttribute("aria-disabled", "true");
+        const result = await transferLead(decision.episode_id, { to_discipline: this.leadTo.value, reason });
+        this.busy = false;
+        submit.removeAttribute("aria-disabled");
+        if (result.ok) {
+            this.leadReason.value = "";
+            this.render(result.data);
+            this.lead.value = result.data.lead_discipline;
+            this.say(`The lead is now ${leadLabel(result.data.lead_discipline)}.`, "ok");
+            this.deps.onChanged();
+            return;
+        }
+        const failure = result.failure;
+        if (failure.kind === "auth")
+            return;
+        if (this.showFieldErrors(failure, { to_discipline: "lead-to", reason: "lead-reason" }))
+            return;
+        if (failure.kind === "http" && failure.status === 409)
+            return this.say(failure.detail, "warning");
+        if (failure.kind === "http" && failure.status === 403)
+            return this.say("Only a hub clinician can hand over the lead", "warning");
+        this.say(`Lead not handed over: ${describeFailure(failure)}`, "warning");
+    }
+    invalid(id, message) {
+        this.fieldError(id, message);
+        byId(id).focus();
+    }
+}
