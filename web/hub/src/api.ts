@@ -283,13 +283,32 @@ export async function overrideTriage(
   return mapped(await request("POST", `${TRIAGE}/referrals/${encodeURIComponent(referralId)}/override`, { body }), decodeTriageDecision);
 }
 
-export async function transferLead(episodeId: string, body: { to_discipline: string; reason: string }): Promise<ApiResult<TriageDecision>> {
-  return mapped(await request("POST", `${TRIAGE}/episodes/${encodeURIComponent(episodeId)}/lead`, { body }), decodeTriageDecision);
-}
-
-// ------------------------------------------------------------------ scheduling (/api/scheduling): the coordinator's plan
+// ------------------------------------------------------------------ scheduling (/api/scheduling): the episode and the coordinator's plan
 
 const SCHEDULING = "/api/scheduling";
+
+/** The lead handed to another discipline, as scheduling (which owns the episode) recorded it. */
+export interface LeadTransfer {
+  readonly episode_id: string;
+  readonly from_discipline: string;
+  readonly to_discipline: string;
+  readonly transferred_at: string;
+}
+
+export function decodeLeadTransfer(data: unknown): LeadTransfer | null {
+  if (!isRecord(data)) return null;
+  const episodeId = str(data["episode_id"]);
+  const from = str(data["from_discipline"]);
+  const to = str(data["to_discipline"]);
+  const at = str(data["transferred_at"]);
+  if (episodeId === null || from === null || to === null || at === null) return null;
+  return { episode_id: episodeId, from_discipline: from, to_discipline: to, transferred_at: at };
+}
+
+/** Hand the episode's lead to another discipline without a new referral (scheduling plans the new lead's assessment). */
+export async function transferLead(episodeId: string, body: { to_discipline: string; reason: string }): Promise<ApiResult<LeadTransfer>> {
+  return mapped(await request("POST", `${SCHEDULING}/episodes/${encodeURIComponent(episodeId)}/lead`, { body }), decodeLeadTransfer);
+}
 
 /** A day's plan (07:00 to 07:00 local); without `day`, today's. A coordinator sees their team. */
 export async function getDayPlan(day: string | null, signal?: AbortSignal): Promise<ApiResult<DayPlan>> {

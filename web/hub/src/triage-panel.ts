@@ -195,9 +195,10 @@ export class TriagePanel {
     submit.removeAttribute("aria-disabled");
     if (result.ok) {
       this.leadReason.value = "";
-      this.render(result.data);
-      this.lead.value = result.data.lead_discipline;
-      this.say(`The lead is now ${leadLabel(result.data.lead_discipline)}.`, "ok");
+      // Triage follows the transfer from the event; until then show the decision with its new lead.
+      this.render({ ...decision, lead_discipline: result.data.to_discipline });
+      this.lead.value = result.data.to_discipline;
+      this.say(`The lead is now ${leadLabel(result.data.to_discipline)}.`, "ok");
       this.deps.onChanged();
       return;
     }
