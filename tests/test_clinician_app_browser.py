@@ -122,6 +122,11 @@ async def test_a_nurse_records_news2_observations_and_sees_the_score_and_band(sy
         await page.get_by_label("Systolic blood pressure (mmHg)").fill("128")
         await page.get_by_label("Pulse (beats/min)").fill("112")
         await page.get_by_label("Temperature (°C)").fill("38.5")
+        # The server's answer to "arrived" redraws the visit: what the nurse typed must survive it.
+        await _all_sent(page)
+        await page.wait_for_timeout(1500)
+        await expect(page.get_by_label("Respiration rate (breaths/min)")).to_have_value("22")
+        await expect(page.get_by_label("Temperature (°C)")).to_have_value("38.5")
         live = page.get_by_test_id("news2-live")
         await expect(live).to_contain_text("NEWS2 6 · Medium")
         await expect(live).to_contain_text("urgent review")

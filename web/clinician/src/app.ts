@@ -5,7 +5,7 @@
  */
 
 import { SignInError } from "../../shared/dist/auth.js";
-import { announce, byId, el, uuid } from "../../shared/dist/dom.js";
+import { announce, byId, el, redrawKeeping, uuid } from "../../shared/dist/dom.js";
 import { isRecord } from "../../shared/dist/json.js";
 import { LiveStream, type LiveState } from "../../shared/dist/live.js";
 import { fetchDay, sendAction } from "./api.js";
@@ -162,20 +162,26 @@ function render(force = false): void {
     shownKey = `${view}:${id}:gone`;
     return;
   }
-  // Redraw only when the visit itself changed, so a live update never wipes what is being typed.
+  // Redraw only when the visit itself changed; a change that arrives by itself (the server's answer,
+  // a live update) keeps what is being typed, and only the person's own action starts a form afresh.
   const key = `${view}:${id}:${JSON.stringify(visit)}`;
   if (!force && key === shownKey) return;
+  const samePage = shownKey.startsWith(`${view}:${id}:`);
   shownKey = key;
-  if (view === "visit") {
-    let set = ticked.get(visit.visit_id);
-    if (set === undefined) {
-      set = new Set(visit.record.tasks_done);
-      ticked.set(visit.visit_id, set);
+  const draw = (): void => {
+    if (view === "visit") {
+      let set = ticked.get(visit.visit_id);
+      if (set === undefined) {
+        set = new Set(visit.record.tasks_done);
+        ticked.set(visit.visit_id, set);
+      }
+      renderVisit(root, visit, { record, clinician: isClinician(), ticked: set });
+    } else {
+      renderEpisode(root, visit, record);
     }
-    renderVisit(root, visit, { record, clinician: isClinician(), ticked: set });
-  } else {
-    renderEpisode(root, visit, record);
-  }
+  };
+  if (!force && samePage) redrawKeeping(root, draw);
+  else draw();
 }
 
 function focusTitle(): void {

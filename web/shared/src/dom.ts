@@ -81,3 +81,58 @@ export function uuid(): string {
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
+/** Where a control sits, in words that survive a redraw: its form (by test id, label or position),
+ * its name and, for a checkbox or radio, its value. Generated element ids change on every render. */
+function controlKey(root: HTMLElement, control: Control): string | null {
+  if (control.name === "") return null;
+  const form = control.closest("form");
+  const forms = Array.from(root.querySelectorAll("form"));
+  const formKey = form === null ? "-" : (form.dataset["testid"] ?? form.getAttribute("aria-labelledby") ?? String(forms.indexOf(form)));
+  const choice = control instanceof HTMLInputElement && (control.type === "checkbox" || control.type === "radio") ? `|${control.value}` : "";
+  return `${formKey}|${control.name}${choice}`;
+}
+
+function isChoice(control: Control): control is HTMLInputElement {
+  return control instanceof HTMLInputElement && (control.type === "checkbox" || control.type === "radio");
+}
+
+function changedByHand(control: Control): boolean {
+  if (isChoice(control)) return control.checked !== control.defaultChecked;
+  if (control instanceof HTMLSelectElement) return Array.from(control.options).some((option) => option.selected !== option.defaultSelected);
+  return control.value !== control.defaultValue;
+}
+
+/** Redraw `root` without taking away what the person was doing in it: what they typed or ticked,
+ * the sections they opened, and where the cursor was. A live update (someone else's change arriving)
+ * must never wipe a half-filled form on a phone. Call plain `redraw()` instead after the person's own
+ * action, when the form they sent should start empty. */
+export function redrawKeeping(root: HTMLElement, redraw: () => void): void {
+  const typed = new Map<string, string | boolean>();
+  for (const control of Array.from(root.querySelectorAll<Control>("input, textarea, select"))) {
+    const key = controlKey(root, control);
+    if (key === null || !changedByHand(control)) continue;
+    typed.set(key, isChoice(control) ? control.checked : control.value);
+  }
+  const opened = new Set(
+    Array.from(root.querySelectorAll("details[open] > summary")).map((summary) => summary.textContent ?? ""),
+  );
+  const active = document.activeElement;
+  const focused = active !== null && root.contains(active) && "name" in active ? controlKey(root, active as Control) : null;
+  redraw();
+  for (const summary of Array.from(root.querySelectorAll<HTMLElement>("details > summary"))) {
+    if (opened.has(summary.textContent ?? "")) summary.parentElement?.setAttribute("open", "");
+  }
+  for (const control of Array.from(root.querySelectorAll<Control>("input, textarea, select"))) {
+    const key = controlKey(root, control);
+    if (key === null) continue;
+    const value = typed.get(key);
+    if (value === undefined) continue;
+    if (isChoice(control)) control.checked = value === true;
+    else control.value = String(value);
+    control.dispatchEvent(new Event("input", { bubbles: true }));
+    if (key === focused) control.focus();
+  }
+}
