@@ -1,10 +1,9 @@
-"""The routing core: PyVRP (a maintained, state-of-the-art VRPTW solver, chosen by measurement:
-bench/solomon.py) behind a small interface in the domain's words. Places have coordinates, time
-windows and a service time; a fleet has a size and a capacity; travel time equals distance here
-(a road-routing engine can supply both later behind `travel`).
+"""The routing core the Solomon benchmark measures: PyVRP (a maintained, state-of-the-art VRPTW solver,
+chosen by measurement: bench/solomon.py) behind a small interface. Places have coordinates, time
+windows and a service time; a fleet has a size and a capacity; travel time equals distance here.
 
-This is the slice the benchmark exercises; staff-specific shifts, skills and continuity are layered
-on it by the daily planner (issue 6).
+Only the benchmark uses it: the service's daily planner (carerelay_scheduling.domain.planner) builds
+its own PyVRP model with staff shifts, skills, breaks and continuity (decision 0003).
 """
 
 from __future__ import annotations

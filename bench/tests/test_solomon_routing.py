@@ -1,6 +1,9 @@
+"""The benchmark's routing core: the DIMACS distance convention, every visit made in its window, and a
+fleet too small reported infeasible."""
+
 from __future__ import annotations
 
-from carerelay_scheduling.routing import Fleet, Place, euclidean_tenths, plan_routes
+from solomon_routing import Fleet, Place, euclidean_tenths, plan_routes
 
 
 def test_distances_follow_the_dimacs_convention() -> None:
