@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from carerelay_scheduling.planner import (
+from carerelay_scheduling.domain.planner.plan import (
     DOUBLE_HANDED_SKILL,
     DayPlan,
     Point,

@@ -28,8 +28,8 @@ from carerelay_events.outbox import Outbox
 from carerelay_events.tracing import case_span
 
 from . import care_plans
+from .domain.planner.plan import DayPlan, PlanChange, Point, StaffMember, VisitNeed, changes, plan_day
 from .first_response import disciplines_for
-from .planner import DayPlan, PlanChange, Point, StaffMember, VisitNeed, changes, plan_day
 from .rota import LONDON, staff_on_shift
 
 PLANNER_LOCK = 7_411_103

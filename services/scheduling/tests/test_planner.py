@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carerelay_scheduling.planner import (
+from carerelay_scheduling.domain.planner.plan import (
     DOUBLE_HANDED_SKILL,
     Assignment,
     DayPlan,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pyvrp import Route
 
-from carerelay_scheduling.planner_model import PINNED_PRIZE, PlanningModel
+from .model import PINNED_PRIZE, PlanningModel
 
 MAX_DISPLACED = 2
 

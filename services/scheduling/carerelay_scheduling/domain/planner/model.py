@@ -14,8 +14,8 @@ from uuid import UUID
 import numpy as np
 from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, Route, Solution, VehicleType
 
-from carerelay_scheduling.planner_domain import VisitNeed
-from carerelay_scheduling.planner_eligibility import Availability, Clock, Matrix, Places, Plannable
+from .eligibility import Availability, Clock, Matrix, Places, Plannable
+from .input import VisitNeed
 
 ROUTINE_PRIZE = 1_000
 """Worth far more than any detour, so a visit is only left out when it cannot be fitted at all."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from carerelay_scheduling.planner_domain import PlanningInputError, Point, StaffMember, VisitNeed
+from .input import PlanningInputError, Point, StaffMember, VisitNeed
 
 LATITUDES = (49.0, 61.0)
 LONGITUDES = (-9.0, 2.0)

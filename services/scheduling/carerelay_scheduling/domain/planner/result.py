@@ -11,9 +11,9 @@ from uuid import UUID
 
 from pyvrp import Route, Solution
 
-from carerelay_scheduling.planner_domain import Assignment, DayPlan, Unassigned, VisitNeed
-from carerelay_scheduling.planner_eligibility import needed_skills
-from carerelay_scheduling.planner_model import PlanningModel, feasible, keep_feasible, with_break
+from .eligibility import needed_skills
+from .input import Assignment, DayPlan, Unassigned, VisitNeed
+from .model import PlanningModel, feasible, keep_feasible, with_break
 
 NO_CAPACITY = "no capacity in the window"
 NO_PARTNER = "double-handed: no second person free at the same time"

@@ -13,7 +13,7 @@ from uuid import UUID
 import numpy as np
 import numpy.typing as npt
 
-from carerelay_scheduling.planner_domain import DOUBLE_HANDED_SKILL, Point, StaffMember, TravelTimes, VisitNeed
+from .input import DOUBLE_HANDED_SKILL, Point, StaffMember, TravelTimes, VisitNeed
 
 Matrix = npt.NDArray[np.int64]
 

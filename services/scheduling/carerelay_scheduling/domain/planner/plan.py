@@ -21,7 +21,8 @@ from pyvrp import Solution
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
-from carerelay_scheduling.planner_domain import (
+from .eligibility import Clock, Plannable, assess, availabilities, build_places
+from .input import (
     DOUBLE_HANDED_SKILL,
     Assignment,
     DayPlan,
@@ -35,11 +36,10 @@ from carerelay_scheduling.planner_domain import (
     Unassigned,
     VisitNeed,
 )
-from carerelay_scheduling.planner_eligibility import Clock, Plannable, assess, availabilities, build_places
-from carerelay_scheduling.planner_input import validate
-from carerelay_scheduling.planner_insertion import complete_pairs, insert_urgent
-from carerelay_scheduling.planner_model import PlanningModel, build_model, live_routes, retimed, solution_of
-from carerelay_scheduling.planner_result import day_plan, incomplete_pairs, sequences
+from .insertion import complete_pairs, insert_urgent
+from .model import PlanningModel, build_model, live_routes, retimed, solution_of
+from .result import day_plan, incomplete_pairs, sequences
+from .validation import validate
 
 __all__ = [
     "DOUBLE_HANDED_SKILL",

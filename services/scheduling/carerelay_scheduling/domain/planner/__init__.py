@@ -1,0 +1,1 @@
+"""The daily planner on PyVRP: `plan.plan_day` and its stages."""
