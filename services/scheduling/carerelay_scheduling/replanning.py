@@ -28,7 +28,9 @@ from carerelay_events.outbox import Outbox
 from carerelay_events.tracing import case_span
 
 from . import care_plans
-from .domain.planner.plan import DayPlan, PlanChange, Point, StaffMember, VisitNeed, changes, plan_day
+from .domain.planner.input import Point, StaffMember, VisitNeed
+from .domain.planner.plan import plan_day
+from .domain.planner.result import DayPlan, PlanChange, changes
 from .first_response import disciplines_for
 from .rota import LONDON, staff_on_shift
 

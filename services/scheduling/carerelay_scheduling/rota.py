@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from carerelay_events.db import DbConnection
 
-from .domain.planner.plan import Point, Shift, StaffMember
+from .domain.planner.input import Point, Shift, StaffMember
 
 LONDON = ZoneInfo("Europe/London")
 

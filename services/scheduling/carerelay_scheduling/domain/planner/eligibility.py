@@ -78,6 +78,40 @@ class Plannable:
     """Double-handed only: start times (best first) at which two eligible people could both be there."""
 
 
+@dataclass(frozen=True)
+class Eligibility:
+    """The day before any search: its clock and places, who is free when, the visits someone could make,
+    and the reason for each visit nobody can."""
+
+    visits: Sequence[VisitNeed]
+    clock: Clock
+    places: Places
+    staff: list[Availability]
+    plannables: list[Plannable]
+    rejected: dict[UUID, str]
+    """Visit id -> why nobody can make it (the reason a coordinator reads)."""
+
+
+def eligibility(
+    staff: Sequence[StaffMember], visits: Sequence[VisitNeed], travel: TravelTimes, now: datetime | None
+) -> Eligibility:
+    """Who may make what, for staff and visits already validated (at least one member of staff). When
+    re-planning, nothing starts before `now`."""
+    origin = min(member.shift.start for member in staff)
+    clock = Clock(origin=origin, floor=max(0, Clock(origin).early(now)) if now is not None else 0)
+    places = build_places(staff, visits, travel)
+    available = availabilities(staff, clock, places)
+    plannables: list[Plannable] = []
+    rejected: dict[UUID, str] = {}
+    for index, visit in enumerate(visits):
+        verdict = assess(visit, index, clock, places, available)
+        if isinstance(verdict, str):
+            rejected[visit.visit_id] = verdict
+        else:
+            plannables.append(verdict)
+    return Eligibility(visits, clock, places, available, plannables, rejected)
+
+
 def build_places(staff: Sequence[StaffMember], visits: Sequence[VisitNeed], travel: TravelTimes) -> Places:
     points: list[Point] = []
     by_point: dict[Point, int] = {}

@@ -1,17 +1,19 @@
-"""The daily planner's vocabulary: who is on shift, which visits are needed, and the plan that comes back.
+"""What a plan is asked for: who is on shift, which visits are needed, how long travel takes; and the
+checks on it. Anything `validate` refuses is a caller's bug or bad data, reported as
+`PlanningInputError(field, reason)` before any solving, so an impossible *day* (not enough people) is never
+confused with impossible *input* (a window that ends before it starts).
 
-These are the types the service codes against (re-exported by `planner`); they hold no solver detail, so
-the solver behind them can change without the service noticing. Times are aware datetimes throughout: a
-plan crosses midnight for the night team and the clocks change twice a year.
+These types hold no solver detail, so the solver behind them can change without the service noticing.
+Times are aware datetimes throughout: a plan crosses midnight for the night team and the clocks change
+twice a year.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 from uuid import UUID
 
 import numpy as np
@@ -84,47 +86,6 @@ class VisitNeed:
     """A coordinator pinned it to these people: hard."""
 
 
-@dataclass(frozen=True)
-class Assignment:
-    visit_id: UUID
-    staff_ids: tuple[UUID, ...]
-    start: datetime
-    why: tuple[str, ...]
-    """For the coordinator: e.g. "travel +12 min", "knows the person (5 visits)", "has skill insulin"."""
-
-
-@dataclass(frozen=True)
-class Unassigned:
-    visit_id: UUID
-    reason: str
-
-
-@dataclass(frozen=True)
-class DayPlan:
-    assignments: dict[UUID, Assignment]
-    unassigned: dict[UUID, Unassigned]
-    routes: dict[UUID, list[UUID]]
-    """Staff id -> visit ids in the order they are made (breaks not listed)."""
-    breaks: dict[UUID, datetime]
-    """Staff id -> break start, for staff with a break."""
-    feasible: bool
-    """The solver's plan met every hard limit and placed every break without repair (see ADR 0003)."""
-    solve_seconds: float
-    travel_minutes: int = 0
-    """Total travel over all routes, bases included."""
-
-
-@dataclass(frozen=True)
-class PlanChange:
-    kind: Literal["assigned", "rescheduled", "unassigned"]
-    visit_id: UUID
-    staff_ids: tuple[UUID, ...]
-    start: datetime | None
-    previous_start: datetime | None
-    why: tuple[str, ...]
-    reason: str | None = None
-
-
 class PlanningInputError(ValueError):
     """Input no plan can be made from (a caller's bug or bad data, not an impossible day)."""
 
@@ -168,12 +129,95 @@ class TravelModel:
         return result
 
 
-def haversine_km(a: Point, b: Point) -> float:
-    """Great-circle distance, for tests and the benchmark's synthetic county."""
-    dlat = math.radians(b.latitude - a.latitude)
-    dlon = math.radians(b.longitude - a.longitude)
-    h = (
-        math.sin(dlat / 2) ** 2
-        + math.cos(math.radians(a.latitude)) * math.cos(math.radians(b.latitude)) * math.sin(dlon / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
+LATITUDES = (49.0, 61.0)
+LONGITUDES = (-9.0, 2.0)
+"""Great Britain, generously: a point outside is a swapped or missing coordinate."""
+
+
+def on_the_map(point: Point) -> bool:
+    return LATITUDES[0] <= point.latitude <= LATITUDES[1] and LONGITUDES[0] <= point.longitude <= LONGITUDES[1]
+
+
+def validate(staff: Sequence[StaffMember], visits: Sequence[VisitNeed], now: datetime | None = None) -> None:
+    """Raise PlanningInputError for the first thing no plan can be made from."""
+    seen_staff: set[object] = set()
+    for member in staff:
+        if member.staff_id in seen_staff:
+            raise PlanningInputError("staff_id", f"staff {member.staff_id} is listed twice")
+        seen_staff.add(member.staff_id)
+        _check_staff(member)
+    seen_visits: set[object] = set()
+    for visit in visits:
+        if visit.visit_id in seen_visits:
+            raise PlanningInputError("visit_id", f"visit {visit.visit_id} is listed twice")
+        seen_visits.add(visit.visit_id)
+        _check_visit(visit)
+    if now is not None and (now.tzinfo is None or now.utcoffset() is None):
+        raise PlanningInputError("now", "naive datetime (give a timezone)")
+
+
+def _check_staff(member: StaffMember) -> None:
+    who = f"staff {member.staff_id}"
+    shift = member.shift
+    for name, value in (
+        ("shift.start", shift.start),
+        ("shift.end", shift.end),
+        ("shift.break_earliest", shift.break_earliest),
+        ("shift.break_latest", shift.break_latest),
+        ("available_from", member.available_from),
+    ):
+        _aware(value, name, who)
+    if shift.end <= shift.start:
+        raise PlanningInputError("shift.end", f"{who}: the shift ends before it starts")
+    _on_the_map(member.base, "base", who)
+    if member.available_at is not None:
+        _on_the_map(member.available_at, "available_at", who)
+    if shift.break_minutes < 0:
+        raise PlanningInputError("shift.break_minutes", f"{who}: a break cannot be negative")
+    if shift.break_minutes > 0:
+        _check_break(member, who)
+
+
+def _check_break(member: StaffMember, who: str) -> None:
+    shift = member.shift
+    if shift.break_earliest is None or shift.break_latest is None:
+        raise PlanningInputError("shift.break_earliest", f"{who}: a break needs its window (earliest and latest start)")
+    if shift.break_latest < shift.break_earliest:
+        raise PlanningInputError("shift.break_latest", f"{who}: the break window ends before it starts")
+    if shift.break_earliest < shift.start or shift.break_latest > shift.end:
+        raise PlanningInputError("shift.break_earliest", f"{who}: the break window is outside the shift")
+
+
+def _check_visit(visit: VisitNeed) -> None:
+    what = f"visit {visit.visit_id}"
+    for name, value in (
+        ("earliest_start", visit.earliest_start),
+        ("latest_start", visit.latest_start),
+        ("preferred_start", visit.preferred_start),
+        ("preferred_end", visit.preferred_end),
+        ("current_start", visit.current_start),
+    ):
+        _aware(value, name, what)
+    if visit.latest_start < visit.earliest_start:
+        raise PlanningInputError("latest_start", f"{what}: the window ends before it starts")
+    if visit.duration_minutes <= 0:
+        raise PlanningInputError("duration_minutes", f"{what}: a visit must last at least a minute")
+    if not visit.disciplines:
+        raise PlanningInputError("disciplines", f"{what}: no discipline may make it")
+    _on_the_map(visit.location, "location", what)
+    if (visit.preferred_start is None) != (visit.preferred_end is None):
+        raise PlanningInputError("preferred_end", f"{what}: a preferred window needs both its start and its end")
+    if visit.preferred_start is not None and visit.preferred_end is not None and visit.preferred_end < visit.preferred_start:
+        raise PlanningInputError("preferred_end", f"{what}: the preferred window ends before it starts")
+    if visit.double_handed and len(visit.current_staff) > 2:
+        raise PlanningInputError("current_staff", f"{what}: a double-handed visit has two people, not more")
+
+
+def _aware(value: datetime | None, field: str, owner: str) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise PlanningInputError(field, f"{owner}: naive datetime (give a timezone)")
+
+
+def _on_the_map(point: Point, field: str, owner: str) -> None:
+    if not on_the_map(point):
+        raise PlanningInputError(field, f"{owner}: ({point.latitude}, {point.longitude}) is off the map (UK only)")

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 import numpy as np
-from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, Route, Solution, VehicleType
+from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, VehicleType
 
-from .eligibility import Availability, Clock, Matrix, Places, Plannable
+from .eligibility import Availability, Clock, Eligibility, Matrix, Places, Plannable
 from .input import VisitNeed
 
 ROUTINE_PRIZE = 1_000
@@ -54,6 +53,8 @@ class Job:
 
 @dataclass(frozen=True)
 class PlanningModel:
+    visits: Sequence[VisitNeed]
+    """The visits asked for; each plannable's `index` points into them."""
     data: ProblemData
     jobs: list[Job]
     staff: list[Availability]
@@ -67,15 +68,15 @@ class PlanningModel:
     """Double-handed plannable -> index into its fixed_times used in this model."""
     clock: Clock
 
+    def visit(self, p_index: int) -> VisitNeed:
+        """The visit plannable `p_index` stands for."""
+        return self.visits[self.plannables[p_index].index]
 
-def build_model(
-    visits: Sequence[VisitNeed],
-    staff: list[Availability],
-    plannables: list[Plannable],
-    places: Places,
-    clock: Clock,
-    fixed_choice: dict[int, int],
-) -> PlanningModel:
+
+def build_model(allowed: Eligibility) -> PlanningModel:
+    """The day as PyVRP sees it: a client per visit (or per preferred/hard copy, or per half), a vehicle per
+    member of staff, and their breaks."""
+    visits, staff, plannables, places, clock = allowed.visits, allowed.staff, allowed.plannables, allowed.places, allowed.clock
     dims = _eligibility_dims(plannables, len(staff))
     jobs: list[Job] = []
     clients: list[Client] = []
@@ -83,7 +84,7 @@ def build_model(
     clients_of: list[list[int]] = []
     for p_index, plannable in enumerate(plannables):
         visit = visits[plannable.index]
-        made = _visit_clients(p_index, plannable, visit, dims, fixed_choice.get(p_index, 0), len(groups))
+        made = _visit_clients(p_index, plannable, visit, dims, 0, len(groups))
         if made[0][0].group is not None:
             groups.append(ClientGroup([len(clients), len(clients) + 1], required=False))
         clients_of.append(list(range(len(clients), len(clients) + len(made))))
@@ -107,7 +108,7 @@ def build_model(
             )
             jobs.append(Job(plannable=-1, break_of=s_index))
     data = _problem_data(staff, places, visits, plannables, clients, groups, _capacities(staff, dims, clients))
-    return PlanningModel(data, jobs, staff, plannables, places, clients_of, break_client, dict(fixed_choice), clock)
+    return PlanningModel(visits, data, jobs, staff, plannables, places, clients_of, break_client, {}, clock)
 
 
 def _eligibility_dims(plannables: list[Plannable], num_staff: int) -> dict[frozenset[int], int]:
@@ -258,80 +259,7 @@ def _soft_costs(
     return [costs[i] for i in range(len(staff))]
 
 
-def feasible(data: ProblemData, clients: list[int], vehicle_type: int) -> bool:
-    return Route(data, clients, vehicle_type).is_feasible()
-
-
-def keep_feasible(data: ProblemData, clients: list[int], vehicle_type: int) -> list[int]:
-    """The clients in order, dropping any that would break a hard limit given those kept before it."""
-    kept: list[int] = []
-    for client in clients:
-        if feasible(data, [*kept, client], vehicle_type):
-            kept.append(client)
-    return kept
-
-
-def with_break(data: ProblemData, clients: list[int], break_client: int, vehicle_type: int) -> list[int] | None:
-    """The route with the break where it adds least travel, or None if it fits nowhere."""
-    best: tuple[int, list[int]] | None = None
-    for position in range(len(clients) + 1):
-        candidate = [*clients[:position], break_client, *clients[position:]]
-        route = Route(data, candidate, vehicle_type)
-        if route.is_feasible() and (best is None or route.distance() < best[0]):
-            best = (route.distance(), candidate)
-    return None if best is None else best[1]
-
-
-def live_routes(model: PlanningModel, visits: Sequence[VisitNeed]) -> list[list[int]]:
-    """The live plan as client routes per member of staff (what has become infeasible dropped), so a short
-    re-plan starts from it and mostly inserts the new work instead of rebuilding the day."""
-    wanted: list[list[tuple[int, int]]] = [[] for _ in model.staff]
-    position = {s.member.staff_id: i for i, s in enumerate(model.staff)}
-    for p_index, plannable in enumerate(model.plannables):
-        visit = visits[plannable.index]
-        for half, staff_id in enumerate(visit.current_staff):
-            if staff_id in position and visit.current_start is not None:
-                client = _live_client(model, p_index, half, visit.current_start)
-                wanted[position[staff_id]].append((model.clock.early(visit.current_start), client))
-    routes = [_live_route(model, s_index, [c for _, c in sorted(want)]) for s_index, want in enumerate(wanted)]
-    return _drop_lone_halves(model, routes)
-
-
-def solution_of(model: PlanningModel, routes: list[list[int]]) -> Solution | None:
-    kept = [Route(model.data, clients, s_index) for s_index, clients in enumerate(routes) if clients]
-    return Solution(model.data, kept) if kept else None
-
-
-def _live_client(model: PlanningModel, p_index: int, half: int, start: datetime) -> int:
-    """The client standing for the live plan's visit: the preferred copy when it starts in that window."""
-    clients = model.clients_of[p_index]
-    if len(clients) == 2 and model.jobs[clients[0]].preferred:
-        preferred = model.data.client(clients[0])
-        return clients[0] if preferred.tw_early <= model.clock.early(start) <= preferred.tw_late else clients[1]
-    return clients[min(half, len(clients) - 1)]
-
-
-def _live_route(model: PlanningModel, s_index: int, clients: list[int]) -> list[int]:
-    kept = keep_feasible(model.data, clients, s_index)
-    if model.break_client[s_index] < 0:
-        return kept
-    return with_break(model.data, kept, model.break_client[s_index], s_index) or kept
-
-
-def _drop_lone_halves(model: PlanningModel, routes: list[list[int]]) -> list[list[int]]:
-    """A double-handed visit is warm-started only if both halves survived."""
-    placed = {c for route in routes for c in route}
-    lone = {
-        c
-        for p_index, plannable in enumerate(model.plannables)
-        if plannable.fixed_times
-        for c in model.clients_of[p_index]
-        if not all(other in placed for other in model.clients_of[p_index])
-    }
-    return [[c for c in route if c not in lone] for route in routes]
-
-
-def retimed(model: PlanningModel, visits: Sequence[VisitNeed], choice: dict[int, int]) -> PlanningModel:
+def retimed(model: PlanningModel, choice: dict[int, int]) -> PlanningModel:
     """The same model with some double-handed visits fixed to another of their candidate start times; client
     indexes do not change, so the previous plan stays a valid warm start."""
     clients = model.data.clients()
@@ -339,13 +267,13 @@ def retimed(model: PlanningModel, visits: Sequence[VisitNeed], choice: dict[int,
         plannable = model.plannables[p_index]
         t = plannable.fixed_times[index]
         bonus = PREFERRED_BONUS if plannable.preferred and plannable.preferred[0] <= t <= plannable.preferred[1] else 0
+        visit = model.visit(p_index)
         for c in model.clients_of[p_index]:
             old = clients[c]
-            clients[c] = _client(
-                old.location, list(old.delivery), visits[plannable.index], (t, t), _prize(visits[plannable.index]) + bonus
-            )
+            clients[c] = _client(old.location, list(old.delivery), visit, (t, t), _prize(visit) + bonus)
     fixed = {**model.fixed_choice, **choice}
     return PlanningModel(
+        model.visits,
         model.data.replace(clients=clients),
         model.jobs,
         model.staff,

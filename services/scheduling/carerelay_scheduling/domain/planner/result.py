@@ -1,22 +1,66 @@
-"""From the solver's routes back to the coordinator's words: who makes which visit when, and why; what is
-left over, and why. Everything returned meets every hard limit: if the solver's best plan did not (it ran
-out of time before finding a feasible one), the offending visits are dropped here and `feasible` says so."""
+"""What came back, in the coordinator's words: who makes which visit when, and why; what is left over,
+and why; and what changed from the live plan. Everything returned meets every hard limit: if the solver's
+best plan did not (it ran out of time before finding a feasible one), the routes were repaired and
+`feasible` says so."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 from uuid import UUID
 
-from pyvrp import Route, Solution
+from pyvrp import Route
 
 from .eligibility import needed_skills
-from .input import Assignment, DayPlan, Unassigned, VisitNeed
-from .model import PlanningModel, feasible, keep_feasible, with_break
+from .input import VisitNeed
+from .model import PlanningModel
+from .routes import incomplete_pairs
 
 NO_CAPACITY = "no capacity in the window"
 NO_PARTNER = "double-handed: no second person free at the same time"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    visit_id: UUID
+    staff_ids: tuple[UUID, ...]
+    start: datetime
+    why: tuple[str, ...]
+    """For the coordinator: e.g. "travel +12 min", "knows the person (5 visits)", "has skill insulin"."""
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    visit_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    assignments: dict[UUID, Assignment]
+    unassigned: dict[UUID, Unassigned]
+    routes: dict[UUID, list[UUID]]
+    """Staff id -> visit ids in the order they are made (breaks not listed)."""
+    breaks: dict[UUID, datetime]
+    """Staff id -> break start, for staff with a break."""
+    feasible: bool
+    """The solver's plan met every hard limit and placed every break without repair (see ADR 0003)."""
+    solve_seconds: float
+    travel_minutes: int = 0
+    """Total travel over all routes, bases included."""
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    kind: Literal["assigned", "rescheduled", "unassigned"]
+    visit_id: UUID
+    staff_ids: tuple[UUID, ...]
+    start: datetime | None
+    previous_start: datetime | None
+    why: tuple[str, ...]
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -26,74 +70,29 @@ class Stop:
     travel_added: int
 
 
-def sequences(model: PlanningModel, solution: Solution) -> tuple[list[list[int]], bool]:
-    """Per member of staff, the clients in order, repaired to meet every hard limit; and whether the
-    solver's plan needed no repair."""
-    routes: list[list[int]] = [[] for _ in model.staff]
-    for route in solution.routes():
-        routes[route.vehicle_type()] = [activity.idx for activity in route if activity.is_client()]
-    clean = solution.is_feasible()
-    for s_index, clients in enumerate(routes):
-        if clients and not feasible(model.data, clients, s_index):
-            routes[s_index] = keep_feasible(model.data, clients, s_index)
-            clean = False
-    for s_index, clients in enumerate(routes):
-        if any(model.jobs[c].break_of not in (-1, s_index) for c in clients):
-            routes[s_index] = keep_feasible(model.data, [c for c in clients if model.jobs[c].break_of in (-1, s_index)], s_index)
-            clean = False
-    for s_index, own in enumerate(model.break_client):
-        if own >= 0 and own not in routes[s_index]:
-            routes[s_index] = _force_break(model, routes[s_index], s_index, own)
-            clean = False
-    return routes, clean
+def unplanned(visits: Sequence[VisitNeed], reasons: dict[UUID, str], seconds: float) -> DayPlan:
+    """A plan with nobody to make any visit: each visit unassigned with its reason."""
+    unassigned = {v.visit_id: Unassigned(v.visit_id, reasons[v.visit_id]) for v in visits if v.visit_id in reasons}
+    return DayPlan({}, unassigned, {}, {}, True, seconds)
 
 
-def _force_break(model: PlanningModel, route: list[int], s_index: int, own: int) -> list[int]:
-    """A break is a hard limit: make room for it by dropping visits, those nearest the break window first."""
-    window = model.data.client(own)
-    middle = (window.tw_early + window.tw_late) // 2
-    clients = list(route)
-    schedule = {a.idx: a.start_time for a in Route(model.data, clients, s_index).schedule() if a.is_client()} if clients else {}
-    while True:
-        placed = with_break(model.data, clients, own, s_index)
-        if placed is not None or not clients:
-            return placed or []
-        clients.remove(min(clients, key=lambda c: abs(schedule.get(c, middle) - middle)))
-
-
-def incomplete_pairs(model: PlanningModel, routes: list[list[int]]) -> list[int]:
-    """Double-handed visits (plannable indexes) with fewer than both halves placed."""
-    placed = {c for route in routes for c in route}
-    return [
-        p_index
-        for p_index, plannable in enumerate(model.plannables)
-        if plannable.fixed_times and not all(c in placed for c in model.clients_of[p_index])
-    ]
-
-
-def day_plan(
-    model: PlanningModel,
-    visits: Sequence[VisitNeed],
-    routes: list[list[int]],
-    clean: bool,
-    rejected: dict[UUID, Unassigned],
-    seconds: float,
-) -> DayPlan:
+def day_plan(model: PlanningModel, routes: list[list[int]], clean: bool, rejected: dict[UUID, str], seconds: float) -> DayPlan:
+    """The plan the (repaired) routes make; `rejected` are the visits nobody could make, with the reason."""
     placed = {c for route in routes for c in route}
     lone = {c for p_index in incomplete_pairs(model, routes) for c in model.clients_of[p_index] if c in placed}
     routes = [[c for c in route if c not in lone] for route in routes]
     stops = [_schedule(model, s_index, clients) for s_index, clients in enumerate(routes)]
-    assignments = _assignments(model, visits, stops)
-    unassigned = dict(rejected)
-    for p_index, plannable in enumerate(model.plannables):
-        visit = visits[plannable.index]
+    assignments = _assignments(model, stops)
+    unassigned = {visit_id: Unassigned(visit_id, reason) for visit_id, reason in rejected.items()}
+    for p_index in range(len(model.plannables)):
+        visit = model.visit(p_index)
         if visit.visit_id not in assignments:
             reason = NO_PARTNER if any(c in lone for c in model.clients_of[p_index]) else NO_CAPACITY  # one half fitted
             unassigned[visit.visit_id] = Unassigned(visit.visit_id, reason)
     return DayPlan(
         assignments=assignments,
         unassigned=unassigned,
-        routes=_routes(model, visits, stops),
+        routes=_routes(model, stops),
         breaks=_breaks(model, stops),
         feasible=clean,
         solve_seconds=seconds,
@@ -114,7 +113,7 @@ def _schedule(model: PlanningModel, s_index: int, clients: list[int]) -> list[St
     ]
 
 
-def _assignments(model: PlanningModel, visits: Sequence[VisitNeed], stops: list[list[Stop]]) -> dict[UUID, Assignment]:
+def _assignments(model: PlanningModel, stops: list[list[Stop]]) -> dict[UUID, Assignment]:
     made: dict[int, list[tuple[int, Stop]]] = {}
     for s_index, route in enumerate(stops):
         for stop in route:
@@ -123,7 +122,7 @@ def _assignments(model: PlanningModel, visits: Sequence[VisitNeed], stops: list[
                 made.setdefault(job.plannable, []).append((s_index, stop))
     assignments: dict[UUID, Assignment] = {}
     for p_index, halves in made.items():
-        visit = visits[model.plannables[p_index].index]
+        visit = model.visit(p_index)
         halves.sort(key=lambda half: model.jobs[half[1].client].half)
         staff_ids = tuple(model.staff[s].member.staff_id for s, _ in halves)
         start = halves[0][1].start
@@ -155,10 +154,10 @@ def _why(model: PlanningModel, visit: VisitNeed, p_index: int, halves: list[tupl
     return tuple(reasons)
 
 
-def _routes(model: PlanningModel, visits: Sequence[VisitNeed], stops: list[list[Stop]]) -> dict[UUID, list[UUID]]:
+def _routes(model: PlanningModel, stops: list[list[Stop]]) -> dict[UUID, list[UUID]]:
     return {
         model.staff[s_index].member.staff_id: [
-            visits[model.plannables[model.jobs[stop.client].plannable].index].visit_id
+            model.visit(model.jobs[stop.client].plannable).visit_id
             for stop in route
             if model.jobs[stop.client].plannable >= 0
         ]
@@ -173,3 +172,31 @@ def _breaks(model: PlanningModel, stops: list[list[Stop]]) -> dict[UUID, datetim
         for stop in route
         if model.jobs[stop.client].break_of >= 0
     }
+
+
+def changes(visits: Sequence[VisitNeed], plan: DayPlan) -> list[PlanChange]:
+    """Only what differs from each visit's live plan (current_staff / current_start): what a coordinator,
+    the staff and the person need to be told after a re-plan."""
+    found: list[PlanChange] = []
+    for visit in visits:
+        change = _change(visit, plan)
+        if change is not None:
+            found.append(change)
+    return found
+
+
+def _change(visit: VisitNeed, plan: DayPlan) -> PlanChange | None:
+    assignment = plan.assignments.get(visit.visit_id)
+    if assignment is None:
+        if not visit.current_staff:
+            return None
+        missing = plan.unassigned.get(visit.visit_id)
+        reason = missing.reason if missing else "not in the plan"
+        return PlanChange("unassigned", visit.visit_id, (), None, visit.current_start, (), reason)
+    if set(assignment.staff_ids) != set(visit.current_staff):
+        return PlanChange("assigned", visit.visit_id, assignment.staff_ids, assignment.start, visit.current_start, assignment.why)
+    if visit.current_start is None or abs(assignment.start - visit.current_start) >= timedelta(minutes=1):
+        return PlanChange(
+            "rescheduled", visit.visit_id, assignment.staff_ids, assignment.start, visit.current_start, assignment.why
+        )
+    return None
