@@ -10,11 +10,9 @@ from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
 from carerelay_service.app import service_runtime
 
-from .api import router
-from .coordinator import router as coordinator_router
-from .field import router as field_router
+from .api import routers
 from .handlers import handlers
-from .planner_tick import tick_loop
+from .planning.tick import tick_loop
 from .settings import SchedulingSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -31,7 +29,7 @@ def create_app(settings: SchedulingSettings) -> FastAPI:
         title="CareRelay scheduling",
         settings=settings,
         runtime=runtime,
-        routers=[router, field_router, coordinator_router],
+        routers=routers,
         migrations=MIGRATIONS,
         on_started=start_planner_tick,
     )

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from carerelay_events.db import DbConnection
 
-from .domain.planner.input import Point, Shift, StaffMember
+from .planner.input import Point, Shift, StaffMember
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -41,8 +41,7 @@ from carerelay_events.db import DbConnection
 from carerelay_events.tracing import case_span
 from carerelay_service.app import runtime_of
 
-from . import field_records as records
-from .field_models import (
+from ..domain.actions.bodies import (
     Arrived,
     AssessmentForm,
     CarePlanProposal,
@@ -59,7 +58,8 @@ from .field_models import (
     OnwardReferral,
     RunningLate,
 )
-from .visit_states import NEXT_STATUS, VisitAction, refusal
+from ..domain.visit_states import NEXT_STATUS, VisitAction, refusal
+from ..store import field_records as records
 
 router = APIRouter(prefix="/api/scheduling", tags=["clinician app"])
 

@@ -25,11 +25,11 @@ from carerelay_contract.visit import VisitAssigned
 from carerelay_events.db import DbConnection
 from carerelay_service.app import runtime_of
 
-from .access import visit_filter
-from .first_response import disciplines_for
-from .replanning import CaseEmitter, PlanRun, replan, rolling_window
-from .rota import LONDON, staff_on_shift
-from .settings import SchedulingSettings
+from ..domain.first_response import disciplines_for
+from ..domain.rota import LONDON, staff_on_shift
+from ..planning.replanning import CaseEmitter, PlanRun, replan, rolling_window
+from ..settings import SchedulingSettings
+from ..store.visibility import visit_filter
 
 router = APIRouter(prefix="/api/scheduling", tags=["coordinator"])
 

@@ -27,12 +27,12 @@ from carerelay_events.db import DbConnection
 from carerelay_events.outbox import Outbox
 from carerelay_events.tracing import case_span
 
-from . import care_plans
-from .domain.planner.input import Point, StaffMember, VisitNeed
-from .domain.planner.plan import plan_day
-from .domain.planner.result import DayPlan, PlanChange, changes
-from .first_response import disciplines_for
-from .rota import LONDON, staff_on_shift
+from ..domain import care_plans
+from ..domain.first_response import disciplines_for
+from ..domain.planner.input import Point, StaffMember, VisitNeed
+from ..domain.planner.plan import plan_day
+from ..domain.planner.result import DayPlan, PlanChange, changes
+from ..domain.rota import LONDON, staff_on_shift
 
 PLANNER_LOCK = 7_411_103
 OPEN = ("planned", "assigned")

@@ -17,8 +17,8 @@ import structlog
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.tracing import tracer
 
+from ..settings import SchedulingSettings
 from .replanning import replan, rolling_window
-from .settings import SchedulingSettings
 
 log = structlog.get_logger(__name__)
 

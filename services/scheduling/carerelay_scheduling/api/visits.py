@@ -12,7 +12,7 @@ from carerelay_access.matrix import Action
 from carerelay_access.web import CurrentPrincipal, allowed_scopes, audit_list
 from carerelay_service.app import runtime_of
 
-from .access import visit_filter
+from ..store.visibility import visit_filter
 
 router = APIRouter(prefix="/api/scheduling", tags=["scheduling"])
 

@@ -15,11 +15,11 @@ from carerelay_contract.vocabulary import LeadDiscipline, VisitPurpose
 from carerelay_events.handlers import Handlers
 from carerelay_events.processing import HandlerContext
 
-from .care_plans import on_care_plan
-from .first_response import DISCIPLINES_FOR_LEAD, FIRST_VISIT_MINUTES
-from .people import on_referral_received, on_referral_updated
-from .replanning import replan, rolling_window
-from .settings import SchedulingSettings
+from ..domain.care_plans import on_care_plan
+from ..domain.first_response import DISCIPLINES_FOR_LEAD, FIRST_VISIT_MINUTES
+from ..planning.replanning import replan, rolling_window
+from ..settings import SchedulingSettings
+from ..store.episodes import on_referral_received, on_referral_updated
 
 
 async def on_triage(event: TriageCompleted | TriageOverridden, context: HandlerContext[SchedulingSettings]) -> None:

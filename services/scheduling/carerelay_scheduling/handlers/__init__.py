@@ -1,0 +1,5 @@
+"""Scheduling's event handlers."""
+
+from .referral import handlers
+
+__all__ = ["handlers"]
