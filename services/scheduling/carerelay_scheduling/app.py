@@ -19,6 +19,8 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(settings: SchedulingSettings) -> FastAPI:
+    """The service: its event runtime (the settings are the handlers' resources and the routes'
+    `runtime_of(request).resources`), the routers, and the planner's tick once started."""
     runtime = service_runtime("scheduling", settings, handlers, settings)
 
     async def start_planner_tick(started: EventRuntime[SchedulingSettings]) -> None:

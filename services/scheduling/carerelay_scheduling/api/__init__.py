@@ -1,7 +1,9 @@
-"""Scheduling's HTTP API: one module per resource."""
+"""Scheduling's HTTP API, one module per resource: `staff` (the rota), `visits` (the list), `coordinator`
+(the day's plan and its levers) and `clinician` (the app: my day and the actions, which all take the
+one path of `recording`). Every route needs sign-in."""
 
 from fastapi import APIRouter
 
-from . import clinician, coordinator, visits
+from . import clinician, coordinator, staff, visits
 
-routers: list[APIRouter] = [visits.router, clinician.router, coordinator.router]
+routers: list[APIRouter] = [staff.router, visits.router, clinician.router, coordinator.router]

@@ -8,20 +8,13 @@ window around it is an hour either side, within the day team's 07:00-22:00 when 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-import orjson
-
-from carerelay_contract.episode import CarePlanAgreed, CarePlanUpdated
-from carerelay_contract.model import Event
 from carerelay_contract.parts import RecurringVisit
 from carerelay_contract.visit import VisitCancelled, VisitPlanned
-from carerelay_events.db import DbConnection
-from carerelay_events.processing import HandlerContext
 
 from .rota import LONDON
 
@@ -29,8 +22,6 @@ DAYS_AHEAD = 2
 """Visits are made for today and this many days ahead; the planner tick makes later days as they come."""
 TOLERANCE = timedelta(hours=1)
 DAY_TEAM = (time(7, 0), time(22, 0))
-
-Emit = Callable[[Event], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -69,120 +60,60 @@ def slots(line: RecurringVisit, day: date) -> list[Slot]:
     return made
 
 
-async def on_care_plan(event: CarePlanAgreed | CarePlanUpdated, context: HandlerContext[Any]) -> None:
-    """Keep the plan, then make its visits from today for the next few days: the ones it no longer
-    asks for are cancelled, the new ones planned (and the planner places them on its next run)."""
-    conn = context.conn
-    agreed_at = event.agreed_at if isinstance(event, CarePlanAgreed) else event.updated_at
-    lines = orjson.dumps([line.model_dump(mode="json") for line in event.visits]).decode()
-    await conn.execute(
-        """
-        INSERT INTO care_plans (care_plan_id, episode_id, agreed_at, lines, declined, active)
-        VALUES ($1, $2, $3, $4::jsonb, $5, $6)
-        ON CONFLICT (care_plan_id) DO UPDATE SET agreed_at = $3, lines = $4::jsonb, declined = $5, active = $6
-        """,
-        event.care_plan_id,
-        event.episode_id,
-        agreed_at,
-        lines,
-        list(event.declined),
-        bool(event.visits),
-    )
-    now = datetime.now(UTC)
-    await make_visits(conn, context.emit, event.care_plan_id, event.episode_id, list(event.visits), now, _horizon_day(now))
+Wanted = dict[tuple[datetime, str], tuple[RecurringVisit, Slot]]
+"""The visits a plan asks for, by (hard window's start, discipline): one visit per slot."""
 
 
-async def make_visits(
-    conn: DbConnection,
-    emit: Emit,
-    care_plan_id: UUID,
-    episode_id: UUID,
-    lines: list[RecurringVisit],
-    now: datetime,
-    through: date,
-) -> int:
-    """Make the plan's visits from now through the local day `through`; cancel future ones it no
-    longer asks for. Idempotent: a visit already made for a slot is left as it is. Returns how many
-    visits were planned now."""
+def wanted(lines: Iterable[RecurringVisit], now: datetime, through: date) -> Wanted:
+    """The slots the plan's lines ask for from now through the local day `through` (those whose window
+    has not yet passed)."""
     today = now.astimezone(LONDON).date()
-    wanted: dict[tuple[datetime, str], tuple[RecurringVisit, Slot]] = {}
+    found: Wanted = {}
     for day in (today + timedelta(days=n) for n in range((through - today).days + 1)):
         for line in lines:
             for slot in slots(line, day):
                 if slot.latest_start >= now:
-                    wanted[(slot.earliest_start, slot.discipline)] = (line, slot)
-    existing: list[Any] = await conn.fetch(
-        """
-        SELECT visit_id, earliest_start, discipline FROM visits
-        WHERE care_plan_id = $1 AND status IN ('planned', 'assigned') AND earliest_start > $2
-        """,
-        care_plan_id,
-        now,
+                    found[(slot.earliest_start, slot.discipline)] = (line, slot)
+    return found
+
+
+@dataclass(frozen=True)
+class MadeVisit:
+    """A visit already made for a care plan, still to happen."""
+
+    visit_id: UUID
+    earliest_start: datetime
+    discipline: str
+
+
+def no_longer_wanted(made: Iterable[MadeVisit], asked: Wanted, through: date) -> list[UUID]:
+    """The visits made for the plan up to `through` that it no longer asks for (a changed plan)."""
+    return [
+        visit.visit_id
+        for visit in made
+        if (visit.earliest_start, visit.discipline) not in asked and visit.earliest_start.astimezone(LONDON).date() <= through
+    ]
+
+
+def cancelled(episode_id: UUID, visit_id: UUID, now: datetime) -> VisitCancelled:
+    return VisitCancelled(episode_id=episode_id, visit_id=visit_id, cancelled_at=now, reason="care plan changed")
+
+
+def planned(episode_id: UUID, care_plan_id: UUID, visit_id: UUID, line: RecurringVisit, slot: Slot) -> VisitPlanned:
+    return VisitPlanned(
+        episode_id=episode_id,
+        visit_id=visit_id,
+        purpose=line.purpose,
+        discipline=slot.discipline,
+        earliest_start=slot.earliest_start,
+        latest_start=slot.latest_start,
+        duration_minutes=line.duration_minutes,
+        required_skills=list(line.required_skills),
+        double_handed=line.double_handed,
+        care_plan_id=care_plan_id,
     )
-    for row in existing:
-        if (row["earliest_start"], row["discipline"]) not in wanted and row["earliest_start"].astimezone(
-            LONDON
-        ).date() <= through:
-            await conn.execute("UPDATE visits SET status = 'cancelled' WHERE visit_id = $1", row["visit_id"])
-            await emit(
-                VisitCancelled(episode_id=episode_id, visit_id=row["visit_id"], cancelled_at=now, reason="care plan changed")
-            )
-    planned = 0
-    for line, slot in wanted.values():
-        visit_id = uuid4()
-        inserted = await conn.fetchval(
-            """
-            INSERT INTO visits (visit_id, episode_id, purpose, discipline, earliest_start, latest_start, duration_minutes,
-                                status, required_skills, double_handed, care_plan_id, preferred_start, preferred_end)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', $8, $9, $10, $11, $12)
-            ON CONFLICT (care_plan_id, earliest_start, discipline) WHERE care_plan_id IS NOT NULL DO NOTHING
-            RETURNING true
-            """,
-            visit_id,
-            episode_id,
-            line.purpose.value,
-            slot.discipline,
-            slot.earliest_start,
-            slot.latest_start,
-            line.duration_minutes,
-            list(line.required_skills),
-            line.double_handed,
-            care_plan_id,
-            slot.preferred_start,
-            slot.preferred_end,
-        )
-        if not inserted:
-            continue
-        planned += 1
-        await emit(
-            VisitPlanned(
-                episode_id=episode_id,
-                visit_id=visit_id,
-                purpose=line.purpose,
-                discipline=slot.discipline,
-                earliest_start=slot.earliest_start,
-                latest_start=slot.latest_start,
-                duration_minutes=line.duration_minutes,
-                required_skills=list(line.required_skills),
-                double_handed=line.double_handed,
-                care_plan_id=care_plan_id,
-            )
-        )
-    return planned
 
 
-async def make_due_visits(conn: DbConnection, emit_for: Callable[[UUID], Emit], now: datetime, through: date) -> int:
-    """Make every active care plan's visits through `through` (the planner's tick and day plans)."""
-    plans = await conn.fetch("SELECT care_plan_id, episode_id, lines FROM care_plans WHERE active")
-    planned = 0
-    for plan in plans:
-        raw = plan["lines"]
-        lines = [RecurringVisit.model_validate(line) for line in (orjson.loads(raw) if isinstance(raw, str) else raw)]
-        planned += await make_visits(
-            conn, emit_for(plan["episode_id"]), plan["care_plan_id"], plan["episode_id"], lines, now, through
-        )
-    return planned
-
-
-def _horizon_day(now: datetime) -> date:
+def horizon_day(now: datetime) -> date:
+    """The last local day whose visits are made now (the rest as days come)."""
     return now.astimezone(LONDON).date() + timedelta(days=DAYS_AHEAD)

@@ -9,13 +9,11 @@ A shift of six hours or more has a 30-minute break, taken around its middle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
-
-from carerelay_events.db import DbConnection
 
 from .planner.input import Point, Shift, StaffMember
 
@@ -39,6 +37,12 @@ PATTERNS: dict[str, Pattern] = {
 
 BREAK_MINUTES = 30
 BREAK_FROM_HOURS = 6
+
+
+def local_day(day: date) -> tuple[datetime, datetime]:
+    """Local midnight to local midnight (a day is 23 or 25 hours long when the clocks change)."""
+    start = datetime.combine(day, time(0), tzinfo=LONDON)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
 
 
 def pattern_shift(pattern: Pattern, day: date) -> tuple[datetime, datetime]:
@@ -89,35 +93,41 @@ def minus_absences(
     return max(pieces, key=lambda piece: piece[1] - piece[0]) if pieces else None
 
 
-async def staff_on_shift(conn: DbConnection, window: tuple[datetime, datetime]) -> list[StaffMember]:
-    """Everyone working in the window, one shift each (the one overlapping the window most), clipped
-    to the window, with absences taken out."""
-    rows: list[Any] = await conn.fetch(
-        """
-        SELECT s.staff_id, s.discipline, s.skills, s.working_pattern, b.latitude, b.longitude
-        FROM staff s JOIN bases b USING (base_id) WHERE s.active
-        """
-    )
-    explicit = await conn.fetch(
-        "SELECT staff_id, starts_at, ends_at, break_minutes FROM shifts WHERE ends_at > $1 AND starts_at < $2", *window
-    )
-    absences = await conn.fetch(
-        "SELECT staff_id, starts_at, ends_at FROM absences WHERE ends_at > $1 AND starts_at < $2", *window
-    )
-    explicit_by_staff: dict[UUID, list[tuple[datetime, datetime, int]]] = {}
-    for shift in explicit:
-        explicit_by_staff.setdefault(shift["staff_id"], []).append((shift["starts_at"], shift["ends_at"], shift["break_minutes"]))
-    away: dict[UUID, list[tuple[datetime, datetime]]] = {}
-    for absence in absences:
-        away.setdefault(absence["staff_id"], []).append((absence["starts_at"], absence["ends_at"]))
+@dataclass(frozen=True)
+class RotaMember:
+    """A member of staff on the rota, as the planner needs them."""
 
+    staff_id: UUID
+    discipline: str
+    skills: frozenset[str]
+    working_pattern: str
+    """A key of PATTERNS (a pattern not listed there gives no shifts)."""
+    base: Point
+
+
+Stretch = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Rota:
+    """The rota around a window: the active staff, their explicit shifts (start, end, break minutes) and
+    their absences."""
+
+    members: Sequence[RotaMember]
+    shifts: Mapping[UUID, list[tuple[datetime, datetime, int]]] = field(default_factory=dict)
+    absences: Mapping[UUID, list[Stretch]] = field(default_factory=dict)
+
+
+def on_shift(rota: Rota, window: Stretch) -> list[StaffMember]:
+    """Everyone working in the window, one shift each (the one overlapping the window most), clipped
+    to the window, with absences taken out. Explicit shifts replace the member's pattern."""
     first_day = window[0].astimezone(LONDON).date() - timedelta(days=1)
     last_day = window[1].astimezone(LONDON).date()
-    on_shift = []
-    for row in rows:
-        candidates = explicit_by_staff.get(row["staff_id"])
+    working = []
+    for member in rota.members:
+        candidates = rota.shifts.get(member.staff_id)
         if candidates is None:
-            pattern = PATTERNS.get(row["working_pattern"])
+            pattern = PATTERNS.get(member.working_pattern)
             if pattern is None:
                 continue
             days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
@@ -125,18 +135,18 @@ async def staff_on_shift(conn: DbConnection, window: tuple[datetime, datetime]) 
         best: tuple[datetime, datetime, int] | None = None
         for start, end, break_minutes in candidates:
             clipped = clip((start, end), window)
-            remaining = minus_absences(clipped, away.get(row["staff_id"], [])) if clipped else None
+            remaining = minus_absences(clipped, rota.absences.get(member.staff_id, [])) if clipped else None
             if remaining and (best is None or remaining[1] - remaining[0] > best[1] - best[0]):
                 best = (remaining[0], remaining[1], break_minutes)
         if best is None:
             continue
-        on_shift.append(
+        working.append(
             StaffMember(
-                staff_id=row["staff_id"],
-                discipline=row["discipline"],
-                skills=frozenset(row["skills"]),
-                base=Point(row["latitude"], row["longitude"]),
+                staff_id=member.staff_id,
+                discipline=member.discipline,
+                skills=member.skills,
+                base=member.base,
                 shift=with_break(best[0], best[1], best[2]),
             )
         )
-    return on_shift
+    return working

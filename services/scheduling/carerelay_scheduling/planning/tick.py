@@ -17,8 +17,10 @@ import structlog
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.tracing import tracer
 
+from ..domain.day_plan import rolling_window
 from ..settings import SchedulingSettings
-from .replanning import replan, rolling_window
+from ..store import visits
+from .replanning import replan
 
 log = structlog.get_logger(__name__)
 
@@ -26,16 +28,7 @@ log = structlog.get_logger(__name__)
 async def find_overruns(runtime: EventRuntime[Any], now: datetime) -> int:
     """Mark visits newly past their planned end while still in progress; return how many."""
     async with runtime.pool.acquire() as conn:
-        rows = await conn.fetch(
-            """
-            UPDATE visits SET overrun_noted = true
-            WHERE status = 'in-progress' AND NOT overrun_noted
-              AND planned_start + make_interval(mins => duration_minutes) < $1
-            RETURNING visit_id
-            """,
-            now,
-        )
-    return len(rows)
+        return await visits.mark_overruns(conn, now)
 
 
 async def replan_now(runtime: EventRuntime[Any], settings: SchedulingSettings, trigger: str) -> None:

@@ -1,4 +1,5 @@
-"""Scheduling's access rules, in one place: who may see which visits (carerelay_access.matrix)."""
+"""Who may see which visits, as SQL: the access matrix's scopes (carerelay_access.matrix) over `visits v`
+and the assigned staff `staff s`, in one place for every query that lists visits."""
 
 from __future__ import annotations
 

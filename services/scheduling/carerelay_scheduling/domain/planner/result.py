@@ -157,9 +157,7 @@ def _why(model: PlanningModel, visit: VisitNeed, p_index: int, halves: list[tupl
 def _routes(model: PlanningModel, stops: list[list[Stop]]) -> dict[UUID, list[UUID]]:
     return {
         model.staff[s_index].member.staff_id: [
-            model.visit(model.jobs[stop.client].plannable).visit_id
-            for stop in route
-            if model.jobs[stop.client].plannable >= 0
+            model.visit(model.jobs[stop.client].plannable).visit_id for stop in route if model.jobs[stop.client].plannable >= 0
         ]
         for s_index, route in enumerate(stops)
     }
