@@ -169,11 +169,14 @@ async def _day_plan(system: RunningSystem, day: date) -> dict[str, Any]:
     return plan
 
 
-def _another_carer(plan: dict[str, Any], visit: Any) -> dict[str, Any]:
-    """A north carer other than the visit's, on shift for the whole of its planned time."""
+def _another_carer(plan: dict[str, Any], visit: Any, own: list[UUID]) -> dict[str, Any]:
+    """A north carer other than the visit's, on shift for the whole of its planned time: one of the
+    test's own rota first (their rows hold nothing else, so both rows fit the screen while dragging;
+    a demo carer's may be tall with the visits other tests pinned to them)."""
     start = visit["planned_start"]
     end = start + timedelta(minutes=visit["duration_minutes"])
-    for member in plan["staff"]:
+    ours = {str(staff_id) for staff_id in own}
+    for member in sorted(plan["staff"], key=lambda member: member["staff_id"] not in ours):
         shift_start = datetime.fromisoformat(member["shift"]["start"])
         shift_end = datetime.fromisoformat(member["shift"]["end"])
         if (
@@ -217,7 +220,7 @@ async def test_a_coordinator_drags_a_visit_to_another_carer_moves_it_back_by_key
     assert first["staff_team"] == "north", f"the planner gave the visit to {first['display_name']}, outside the north team"
     plan = await _day_plan(system, day)
     carer_a = str(first["staff_id"])
-    carer_b = _another_carer(plan, first)
+    carer_b = _another_carer(plan, first, own_rota)
 
     context = await new_desk(browser)
     page = await context.new_page()
