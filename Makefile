@@ -40,7 +40,7 @@ status:
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	for tests in libs/*/tests services/*/tests infra/*/tests; do [ ! -d $$tests ] || $(VENV)/bin/mypy $$tests || exit 1; done
+	for tests in libs/*/tests services/*/tests infra/*/tests bench/tests; do [ ! -d $$tests ] || $(VENV)/bin/mypy $$tests || exit 1; done
 	$(PY) -m carerelay_contract.schemas check
 
 schemas: venv

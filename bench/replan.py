@@ -24,16 +24,9 @@ from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from carerelay_scheduling.planner import (
-    DOUBLE_HANDED_SKILL,
-    DayPlan,
-    Point,
-    Shift,
-    StaffMember,
-    VisitNeed,
-    changes,
-    plan_day,
-)
+from carerelay_scheduling.domain.planner.input import DOUBLE_HANDED_SKILL, Point, Shift, StaffMember, VisitNeed
+from carerelay_scheduling.domain.planner.plan import plan_day
+from carerelay_scheduling.domain.planner.result import DayPlan, changes
 
 LONDON = ZoneInfo("Europe/London")
 DAY = datetime(2025, 3, 10, tzinfo=LONDON)

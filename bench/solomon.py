@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 import vrplib
-
-from carerelay_scheduling.routing import Fleet, Place, plan_routes
+from solomon_routing import Fleet, Place, plan_routes
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "bench-data" / "solomon"

@@ -213,15 +213,20 @@ async def test_visits_follow_the_matrix(system: RunningSystem, user: str, rule: 
     assert response.status_code == 200
     shown = response.json()["items"]
     every = await system.query(
-        "scheduling", "SELECT v.visit_id, v.staff_id, s.team FROM visits v LEFT JOIN staff s USING (staff_id)"
+        "scheduling",
+        """
+        SELECT v.visit_id, v.staff_id, s.team, e.team AS episode_team
+        FROM visits v LEFT JOIN staff s USING (staff_id) LEFT JOIN episodes e USING (episode_id)
+        """,
     )
     claims = await _claims(system, user)
+    # A team's visits: those its staff make, and those of the people it covers (even unallocated).
     expected = {
         str(row["visit_id"])
         for row in every
         if rule == "all"
         or (rule == "own" and str(row["staff_id"]) == claims.get("staff_id"))
-        or (rule == "team" and row["team"] == claims.get("team"))
+        or (rule == "team" and claims["team"] in (row["team"], row["episode_team"]))
     }
     assert {item["visit_id"] for item in shown} == expected
     if user == NURSE_NORTH:

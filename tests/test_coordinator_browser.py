@@ -7,17 +7,20 @@ and the screen without a reload); moved back with the keyboard ("Move to…"); a
 moves the visit on this screen through the live stream. Screenshots: artifacts/screenshots/
 coordinator-plan*.png.
 
-The coordinator, not the hub clinician, because the team scoping is the point: the north team's four
-carers give two on shift at any time from 07:00 to 22:00, so the test needs London time 07:00-19:30.
+The coordinator, not the hub clinician, because the team scoping is the point. The test brings its own
+rota, so it runs and asserts at any hour: two more north carers on shift from an hour ago for the next
+nine (explicit shifts, no working pattern), and a visit 25 minutes from now on the planning day it falls
+in (07:00 to 07:00; one that would start in the last hour and a half of a planning day goes to 07:30, the
+first of the next), which the screen is opened on.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -49,6 +52,50 @@ def _field(message: Message, name: str) -> Any:
     return orjson.loads(message.value or b"{}").get(name)
 
 
+@pytest.fixture
+async def own_rota(system: RunningSystem) -> AsyncIterator[list[UUID]]:
+    """Two north carers on shift around now, whatever the hour: an explicit shift each (their working
+    pattern is none, so they work no other time); taken off the rota afterwards."""
+    now = datetime.now(UTC)
+    (base,) = await system.query("scheduling", "SELECT base_id FROM bases WHERE team = 'north' ORDER BY name LIMIT 1")
+    carers = [uuid4(), uuid4()]
+    for staff_id, name in zip(carers, ("Carer Nia Powell", "Carer Sam Okoro"), strict=True):
+        await system.query(
+            "scheduling",
+            """
+            INSERT INTO staff (staff_id, display_name, discipline, employer, base_id, skills, team, working_pattern)
+            VALUES ($1, $2, 'carer', 'county-council', $3, ARRAY['double-handed-moving', 'medication-prompt'], 'north', 'none')
+            """,
+            staff_id,
+            name,
+            base["base_id"],
+        )
+        await system.query(
+            "scheduling",
+            "INSERT INTO shifts (staff_id, starts_at, ends_at, break_minutes) VALUES ($1, $2, $3, 0)",
+            staff_id,
+            now - timedelta(hours=1),
+            now + timedelta(hours=9),
+        )
+    yield carers
+    await system.query("scheduling", "UPDATE staff SET active = false WHERE staff_id = ANY($1::uuid[])", carers)
+
+
+def _visit_time(local_now: datetime) -> datetime:
+    """25 minutes from now (on a five-minute mark), unless that is in the last hour and a half of a
+    planning day: then 07:30, the start of the next, so its whole window is in the day planned."""
+    start = (local_now + timedelta(minutes=25)).replace(second=0, microsecond=0)
+    start += timedelta(minutes=-start.minute % 5)
+    if time(5, 30) <= start.time() < time(7, 0):
+        start = start.replace(hour=7, minute=30)
+    return start
+
+
+def _planning_day(local_start: datetime) -> date:
+    """The planning day (07:00 to 07:00) a visit starting then falls in."""
+    return (local_start - timedelta(hours=7)).date()
+
+
 async def _staff_id(system: RunningSystem, display_name: str) -> UUID:
     rows = await system.query("scheduling", "SELECT staff_id FROM staff WHERE display_name = $1", display_name)
     staff_id: UUID = rows[0]["staff_id"]
@@ -72,18 +119,17 @@ async def _north_person(system: RunningSystem) -> UUID:
     return episode_id
 
 
-async def _a_care_visit_today(system: RunningSystem, episode_id: UUID, local_now: datetime) -> UUID:
-    """A carer for 30 minutes, preferred in the next two hours; the day planned (as a hub clinician)."""
-    start = (local_now + timedelta(minutes=25)).replace(second=0, microsecond=0)
-    start += timedelta(minutes=-start.minute % 5)
-    end = start + timedelta(minutes=90)
+async def _a_care_visit(system: RunningSystem, episode_id: UUID, start: datetime) -> UUID:
+    """A carer for 30 minutes, preferred from `start` for an hour and a half (not past midnight); its
+    planning day planned (as a hub clinician)."""
+    end = min(start + timedelta(minutes=90), start.replace(hour=23, minute=59))
     line = {
         "discipline": "carer",
         "preferred_windows": [{"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}],
         "duration_minutes": 30,
         "required_skills": [],
-        "starts_on": local_now.date().isoformat(),
-        "ends_on": local_now.date().isoformat(),
+        "starts_on": start.date().isoformat(),
+        "ends_on": start.date().isoformat(),
     }
     async with await system.client("scheduling", HUB_CLINICIAN) as client:
         agreed = await client.post(
@@ -100,7 +146,7 @@ async def _a_care_visit_today(system: RunningSystem, episode_id: UUID, local_now
             lambda: system.query("scheduling", "SELECT visit_id FROM visits WHERE care_plan_id = $1", care_plan_id),
             what="the care plan's visit",
         )
-        planned = await client.post("/api/scheduling/plans", json={"day": local_now.date().isoformat()})
+        planned = await client.post("/api/scheduling/plans", json={"day": _planning_day(start).isoformat()})
         assert planned.status_code == 200, planned.text
     visit_id: UUID = rows[0]["visit_id"]
     return visit_id
@@ -115,19 +161,22 @@ async def _visit(system: RunningSystem, visit_id: UUID) -> Any:
     return row
 
 
-async def _day_plan(system: RunningSystem) -> dict[str, Any]:
+async def _day_plan(system: RunningSystem, day: date) -> dict[str, Any]:
     async with await system.client("scheduling", COORDINATOR) as client:
-        response = await client.get("/api/scheduling/plan")
+        response = await client.get("/api/scheduling/plan", params={"day": day.isoformat()})
     assert response.status_code == 200, response.text
     plan: dict[str, Any] = response.json()
     return plan
 
 
-def _another_carer(plan: dict[str, Any], visit: Any) -> dict[str, Any]:
-    """A north carer other than the visit's, on shift for the whole of its planned time."""
+def _another_carer(plan: dict[str, Any], visit: Any, own: list[UUID]) -> dict[str, Any]:
+    """A north carer other than the visit's, on shift for the whole of its planned time: one of the
+    test's own rota first (their rows hold nothing else, so both rows fit the screen while dragging;
+    a demo carer's may be tall with the visits other tests pinned to them)."""
     start = visit["planned_start"]
     end = start + timedelta(minutes=visit["duration_minutes"])
-    for member in plan["staff"]:
+    ours = {str(staff_id) for staff_id in own}
+    for member in sorted(plan["staff"], key=lambda member: member["staff_id"] not in ours):
         shift_start = datetime.fromisoformat(member["shift"]["start"])
         shift_end = datetime.fromisoformat(member["shift"]["end"])
         if (
@@ -160,21 +209,18 @@ async def _choose_by_keyboard(page: Page, select_id: str, value: str) -> None:
 
 
 async def test_a_coordinator_drags_a_visit_to_another_carer_moves_it_back_by_keyboard_and_sees_refusals(
-    system: RunningSystem, browser: Browser
+    system: RunningSystem, browser: Browser, own_rota: list[UUID]
 ) -> None:
-    local_now = datetime.now(UTC).astimezone(LONDON)
-    minutes = local_now.hour * 60 + local_now.minute
-    if not 7 * 60 <= minutes <= 19 * 60 + 30:
-        pytest.skip("the north team's carers work 07:00-22:00 London time; this test plans a visit in the next two hours")
-
+    start = _visit_time(datetime.now(UTC).astimezone(LONDON))
+    day = _planning_day(start)
     episode_id = await _north_person(system)
-    visit_id = await _a_care_visit_today(system, episode_id, local_now)
+    visit_id = await _a_care_visit(system, episode_id, start)
     first = await _visit(system, visit_id)
     assert first["status"] == "assigned", dict(first)
     assert first["staff_team"] == "north", f"the planner gave the visit to {first['display_name']}, outside the north team"
-    plan = await _day_plan(system)
+    plan = await _day_plan(system, day)
     carer_a = str(first["staff_id"])
-    carer_b = _another_carer(plan, first)
+    carer_b = _another_carer(plan, first, own_rota)
 
     context = await new_desk(browser)
     page = await context.new_page()
@@ -189,6 +235,8 @@ async def test_a_coordinator_drags_a_visit_to_another_carer_moves_it_back_by_key
     await expect(page).to_have_url(f"{system.web_origin}/hub/#/plan")  # a coordinator's screen opens on the plan
     await expect(page.locator("#nav-plan")).to_be_visible()
     await expect(page.get_by_test_id("live-indicator")).to_have_attribute("data-state", "live", timeout=15000)
+    await page.evaluate("(day) => { window.location.hash = `#/plan?day=${day}`; }", day.isoformat())  # the visit's day
+    await expect(page.locator("#plan-day")).to_have_value(day.isoformat())
 
     # The visit is on its carer's row, with the planner's why for hover and focus.
     block = _block(page, carer_a, visit_id)
@@ -259,7 +307,7 @@ async def test_a_coordinator_drags_a_visit_to_another_carer_moves_it_back_by_key
 
     # Live: the first carer calls in sick at another desk; the visit leaves their row on this screen.
     async with await system.client("scheduling", HUB_CLINICIAN) as client:
-        shift_end = next(m for m in (await _day_plan(system))["staff"] if m["staff_id"] == carer_a)["shift"]["end"]
+        shift_end = next(m for m in (await _day_plan(system, day))["staff"] if m["staff_id"] == carer_a)["shift"]["end"]
         absence = await client.post(
             "/api/scheduling/absences",
             json={

@@ -1,18 +1,18 @@
 """Visits for the clinician app's tests: a real referral taken by the hub, triaged and accepted (so
 scheduling knows the person and plans the first visit), then the visit given to the member of staff
 a test needs, as a coordinator's pinned assignment would be: the row pinned to them and
-`visit.assigned` published, as scheduling publishes it (scheduling has no reassignment API yet)."""
+`visit.assigned` published, as scheduling publishes it (the pin API would re-plan the time; these
+tests need the visit to start when they say)."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from carerelay_clinical.nhs_number import check_digit
 from carerelay_contract.visit import VisitAssigned
+from carerelay_testing.factories import fresh_nhs_number, mrs_a, referral_submission
 
 from .kafka import publish
 from .system import HUB_HANDLER, RunningSystem
@@ -32,34 +32,13 @@ class Arranged:
     visit_id: UUID
 
 
-def fresh_nhs_number() -> str:
-    """A valid NHS number from the 999 test range, new for each call."""
-    while True:
-        first_nine = f"999{random.randint(0, 999_999):06d}"
-        digit = check_digit(first_nine)
-        if digit is not None:
-            return f"{first_nine}{digit}"
-
-
 def a_person(given_name: str, family_name: str, address: str, access_notes: str, reason: str) -> dict[str, Any]:
-    """A referral body for a synthetic person in the north team's area (LE1)."""
-    return {
-        "referrer": {"role": "gp", "organisation": "Northgate Surgery", "callback_number": "0116 496 0001"},
-        "patient": {
-            "nhs_number": fresh_nhs_number(),
-            "given_name": given_name,
-            "family_name": family_name,
-            "date_of_birth": "1936-05-14",
-            "address": address,
-            "postcode": "LE1 1AA",
-            "gp_practice_code": "C82001",
-        },
-        "route": "step-up",
-        "reason": reason,
-        "presenting_needs": ["reduced-function", "medication"],
-        "access_notes": access_notes,
-        "consent_to_share": True,
-    }
+    """A referral body (carerelay_testing's, for Mrs A) for another synthetic person in the north team's
+    area (LE1), with a fresh NHS number."""
+    patient = mrs_a(
+        nhs_number=fresh_nhs_number(), given_name=given_name, family_name=family_name, address=address, date_of_birth="1936-05-14"
+    )
+    return referral_submission(patient=patient, reason=reason, access_notes=access_notes)
 
 
 async def a_referred_visit(system: RunningSystem, body: dict[str, Any]) -> Arranged:

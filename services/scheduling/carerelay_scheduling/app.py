@@ -10,17 +10,17 @@ from carerelay_access.web import secured_service_app
 from carerelay_events.runtime import EventRuntime
 from carerelay_service.app import service_runtime
 
-from .api import router
-from .coordinator import router as coordinator_router
-from .field import router as field_router
+from .api import routers
 from .handlers import handlers
-from .planner_tick import tick_loop
+from .planning.tick import tick_loop
 from .settings import SchedulingSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(settings: SchedulingSettings) -> FastAPI:
+    """The service: its event runtime (the settings are the handlers' resources and the routes'
+    `runtime_of(request).resources`), the routers, and the planner's tick once started."""
     runtime = service_runtime("scheduling", settings, handlers, settings)
 
     async def start_planner_tick(started: EventRuntime[SchedulingSettings]) -> None:
@@ -31,7 +31,7 @@ def create_app(settings: SchedulingSettings) -> FastAPI:
         title="CareRelay scheduling",
         settings=settings,
         runtime=runtime,
-        routers=[router, field_router, coordinator_router],
+        routers=routers,
         migrations=MIGRATIONS,
         on_started=start_planner_tick,
     )

@@ -1,3 +1,5 @@
+"""Scheduling's settings (pydantic-settings, from the environment)."""
+
 from __future__ import annotations
 
 from pydantic import Field
@@ -7,6 +9,8 @@ from carerelay_access.settings import SecuredServiceSettings
 
 
 class SchedulingSettings(SecuredServiceSettings):
+    """CARERELAY_SCHEDULING_*: read once, by `python -m carerelay_scheduling`, and handed down."""
+
     model_config = SettingsConfigDict(env_prefix="CARERELAY_SCHEDULING_", frozen=True, extra="ignore")
 
     database_url: str = "postgresql://carerelay_scheduling:carerelay_scheduling@127.0.0.1:55432/carerelay_scheduling"

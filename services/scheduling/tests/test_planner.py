@@ -14,20 +14,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carerelay_scheduling.planner import (
+from carerelay_scheduling.domain.planner.input import (
     DOUBLE_HANDED_SKILL,
-    Assignment,
-    DayPlan,
     PlanningInputError,
     Point,
     Shift,
     StaffMember,
     TravelModel,
-    Unassigned,
     VisitNeed,
-    changes,
-    plan_day,
 )
+from carerelay_scheduling.domain.planner.plan import plan_day
+from carerelay_scheduling.domain.planner.result import Assignment, DayPlan, Unassigned, changes
 
 LONDON = ZoneInfo("Europe/London")
 DAY = datetime(2025, 3, 10, tzinfo=LONDON)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carerelay_scheduling.visit_states import NEXT_STATUS, VisitAction, refusal
+from carerelay_scheduling.domain.visit_states import NEXT_STATUS, VisitAction, refusal
 
 
 @pytest.mark.parametrize(
