@@ -5,7 +5,6 @@ security headers)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -246,28 +245,19 @@ __all__ = [
 
 
 def secured_service_app(
-    *,
-    name: str,
-    title: str,
-    settings: SecuredServiceSettings,
     runtime: EventRuntime[Any],
+    settings: SecuredServiceSettings,
     routers: list[APIRouter],
-    migrations: Path,
+    *,
+    title: str,
     on_started: Callable[[EventRuntime[Any]], Awaitable[None]] | None = None,
     consume: bool = True,
 ) -> FastAPI:
     """A service's app (carerelay_service.app.create_service_app) with sign-in, the audit trail
     and its auditor routes, and the web hygiene middleware."""
+    routers = [*routers, audit_router(runtime.name, lambda request: runtime.pool)]
     app = create_service_app(
-        name=name,
-        title=title,
-        settings=settings,
-        runtime=runtime,
-        routers=[*routers, audit_router(name, lambda request: runtime.pool)],
-        migrations=migrations,
-        shared_migrations=[audit.AUDIT_MIGRATION],
-        on_started=on_started,
-        consume=consume,
+        runtime, settings, routers, title=title, shared_migrations=[audit.AUDIT_MIGRATION], on_started=on_started, consume=consume
     )
     install_access(app, settings.auth)
     return app

@@ -9,7 +9,6 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
@@ -25,7 +24,7 @@ from carerelay_events.tracing import tracer
 from carerelay_events.transport.aiokafka import KafkaTransport
 from carerelay_events.transport.base import Transport
 
-from .migrations import migrate
+from .migrations import migrate, service_migrations
 from .problems import install_validation_errors
 from .settings import ServiceSettings
 
@@ -107,19 +106,20 @@ async def run_until_signalled(start: Callable[[], Awaitable[Any]], stop: Callabl
 
 
 def create_service_app(
-    *,
-    name: str,
-    title: str,
-    settings: ServiceSettings,
     runtime: EventRuntime[Any],
+    settings: ServiceSettings,
     routers: list[APIRouter],
-    migrations: Path | None,
+    *,
+    title: str,
     shared_migrations: Sequence[tuple[str, str]] = (),
     on_started: Callable[[EventRuntime[Any]], Awaitable[None]] | None = None,
     consume: bool = True,
 ) -> FastAPI:
-    """A service's FastAPI app: migrations then the event runtime at start-up, request spans,
-    readable 422s, `/health`, `/metrics`, and OpenAPI under `/api/<name>/`."""
+    """Service `runtime.name`'s FastAPI app: its migrations (`service_migrations`) then the event
+    runtime at start-up, request spans, readable 422s, `/health`, `/metrics`, and OpenAPI under
+    `/api/<name>/`."""
+    name = runtime.name
+    migrations = service_migrations(name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -6,6 +6,7 @@ advisory lock so two instances starting together do not race.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -54,6 +55,16 @@ async def migrate(dsn: str, migrations_dir: Path | None = None, shared: Sequence
     finally:
         await conn.close()
     return applied_now
+
+
+def service_migrations(service: str) -> Path | None:
+    """Service `service`'s own migrations: the `migrations/` folder beside its package
+    (`services/<service>/migrations` next to `carerelay_<service>`), or None when it has none."""
+    spec = importlib.util.find_spec(f"carerelay_{service}")
+    if spec is None or spec.origin is None:
+        raise LookupError(f"no package carerelay_{service}")
+    folder = Path(spec.origin).resolve().parent.parent / "migrations"
+    return folder if folder.is_dir() else None
 
 
 def _service_migrations(migrations_dir: Path) -> list[tuple[str, str]]:

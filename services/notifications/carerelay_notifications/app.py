@@ -5,7 +5,6 @@ dead-letter watch."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -23,8 +22,6 @@ from .handlers import handlers
 from .settings import NotificationsSettings
 from .store import feed
 from .store.bells import Bell
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(settings: NotificationsSettings, transport: Transport | None = None) -> FastAPI:
@@ -46,14 +43,6 @@ def create_app(settings: NotificationsSettings, transport: Transport | None = No
         runtime.run_in_background("delivery", lambda stopping: worker.run(runtime.pool, stopping))
         runtime.run_in_background("dead-letter-watch", lambda stopping: dead_letters.run(runtime.pool, stopping))
 
-    app = secured_service_app(
-        name="notifications",
-        title="CareRelay notifications",
-        settings=settings,
-        runtime=runtime,
-        routers=routers,
-        migrations=MIGRATIONS,
-        on_started=on_started,
-    )
+    app = secured_service_app(runtime, settings, routers, title="CareRelay notifications", on_started=on_started)
     app.state.feed_bell = feed_bell
     return app

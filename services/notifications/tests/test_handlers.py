@@ -26,7 +26,6 @@ from carerelay_contract.vocabulary import ConsentScope, VisitPurpose
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import KafkaSettings
 from carerelay_events.transport.base import Transport
-from carerelay_notifications.app import MIGRATIONS
 from carerelay_notifications.channels import configured_channels
 from carerelay_notifications.delivery.worker import DeliveryWorker
 from carerelay_notifications.domain.reach import Reach
@@ -34,7 +33,7 @@ from carerelay_notifications.handlers import handlers
 from carerelay_notifications.handlers.feed import FEED_TOPICS, on_any_event
 from carerelay_notifications.settings import NotificationsSettings
 from carerelay_service.app import service_runtime
-from carerelay_service.migrations import migrate
+from carerelay_service.migrations import migrate, service_migrations
 from carerelay_testing.factories import mrs_a, referral_received
 
 
@@ -98,7 +97,7 @@ async def service(transport: Transport, database_url: str) -> AsyncIterator[Noti
         quiet_hours_start=time(0),
         quiet_hours_end=time(0),
     )
-    await migrate(database_url, MIGRATIONS, [audit.AUDIT_MIGRATION])
+    await migrate(database_url, service_migrations("notifications"), [audit.AUDIT_MIGRATION])
     runtime = service_runtime("notifications", settings, handlers, settings.reach(), transport)
     await runtime.start()
     try:

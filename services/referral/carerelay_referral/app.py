@@ -3,8 +3,6 @@ directory read once from the file its settings name."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from carerelay_access.web import secured_service_app
@@ -16,19 +14,10 @@ from .handlers import handlers
 from .settings import ReferralSettings
 from .store.directory import load_directory
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
 
 def create_app(settings: ReferralSettings, transport: Transport | None = None) -> FastAPI:
     """The hub's app; `transport` is the real Kafka unless a test gives the in-memory broker."""
     runtime = service_runtime("referral", settings, handlers, settings, transport)
-    app = secured_service_app(
-        name="referral",
-        title="CareRelay referral hub",
-        settings=settings,
-        runtime=runtime,
-        routers=routers,
-        migrations=MIGRATIONS,
-    )
+    app = secured_service_app(runtime, settings, routers, title="CareRelay referral hub")
     app.state.directory = load_directory(settings.practices_file)
     return app

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from carerelay_access.web import secured_service_app
@@ -15,8 +13,6 @@ from .handlers import handlers
 from .planning.tick import tick_loop
 from .settings import SchedulingSettings
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
 
 def create_app(settings: SchedulingSettings) -> FastAPI:
     """The service: its event runtime (the settings are the handlers' resources and the routes'
@@ -26,12 +22,4 @@ def create_app(settings: SchedulingSettings) -> FastAPI:
     async def start_planner_tick(started: EventRuntime[SchedulingSettings]) -> None:
         started.run_in_background("planner-tick", tick_loop(started, settings))
 
-    return secured_service_app(
-        name="scheduling",
-        title="CareRelay scheduling",
-        settings=settings,
-        runtime=runtime,
-        routers=routers,
-        migrations=MIGRATIONS,
-        on_started=start_planner_tick,
-    )
+    return secured_service_app(runtime, settings, routers, title="CareRelay scheduling", on_started=start_planner_tick)

@@ -27,13 +27,12 @@ from carerelay_contract.vocabulary import LeadDiscipline, ReferralRoute, Respons
 from carerelay_events.case import emit
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.transport.memory import MemoryTransport
-from carerelay_scheduling.app import MIGRATIONS
 from carerelay_scheduling.domain.rota import LONDON
 from carerelay_scheduling.handlers import handlers
 from carerelay_scheduling.settings import SchedulingSettings
 from carerelay_scheduling.store import episodes
 from carerelay_service.app import service_runtime
-from carerelay_service.migrations import migrate
+from carerelay_service.migrations import migrate, service_migrations
 from carerelay_testing.factories import fresh_nhs_number, mrs_a, referral_received
 
 NORTH_BASE = (52.6369, -1.1398)
@@ -48,7 +47,7 @@ def transport() -> MemoryTransport:
 @pytest.fixture
 async def scheduling(transport: MemoryTransport, database_url: str) -> AsyncIterator[EventRuntime[SchedulingSettings]]:
     settings = SchedulingSettings(database_url=database_url, replan_seconds=0.3)
-    await migrate(database_url, MIGRATIONS, [AUDIT_MIGRATION])
+    await migrate(database_url, service_migrations("scheduling"), [AUDIT_MIGRATION])
     runtime = service_runtime("scheduling", settings, handlers, settings, transport=transport)
     await runtime.start()
     try:

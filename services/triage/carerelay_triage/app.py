@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import ssl
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import faust
@@ -30,8 +29,6 @@ from .domain.rules.model import TriageRules
 from .handlers import handlers
 from .rules import load_rules
 from .settings import TriageSettings
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 log = structlog.get_logger(__name__)
 
@@ -59,16 +56,7 @@ def create_app(settings: TriageSettings) -> faust.App:
     async def on_started(_: EventRuntime[TriageRules]) -> None:
         ready.set()
 
-    api = secured_service_app(
-        name="triage",
-        title="CareRelay triage",
-        settings=settings,
-        runtime=runtime,
-        routers=routers,
-        migrations=MIGRATIONS,
-        on_started=on_started,
-        consume=False,
-    )
+    api = secured_service_app(runtime, settings, routers, title="CareRelay triage", on_started=on_started, consume=False)
     server = _QuietServer(uvicorn.Config(api, host=settings.host, port=settings.port, log_level="warning", lifespan="on"))
 
     app = faust.App(

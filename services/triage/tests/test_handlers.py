@@ -24,10 +24,9 @@ from carerelay_contract.vocabulary import LeadDiscipline
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import ConsumerSettings
 from carerelay_events.transport.memory import MemoryTransport
-from carerelay_service.migrations import migrate
+from carerelay_service.migrations import migrate, service_migrations
 from carerelay_testing.factories import referral_received
 from carerelay_triage import clock_timer
-from carerelay_triage.app import MIGRATIONS
 from carerelay_triage.domain.rules.model import TriageRules
 from carerelay_triage.handlers import handlers
 from carerelay_triage.rules import DEFAULT_RULES_FILE, load_rules
@@ -41,7 +40,7 @@ Triage = EventRuntime[TriageRules]
 
 @pytest.fixture
 async def triage(database_url: str, topic_prefix: str) -> AsyncIterator[Triage]:
-    await migrate(database_url, MIGRATIONS, [audit.AUDIT_MIGRATION])
+    await migrate(database_url, service_migrations("triage"), [audit.AUDIT_MIGRATION])
     runtime = EventRuntime(
         name="triage",
         database_url=database_url,
