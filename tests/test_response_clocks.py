@@ -54,7 +54,9 @@ class ClockWorld:
     triage: ServiceProcess
 
     def restart(self) -> None:
-        self.triage = ServiceProcess("triage", self.triage.port, self.env, self.log_dir / "triage-clocks.log")
+        self.triage = ServiceProcess(
+            "triage", self.triage.port, self.env, self.log_dir / "triage-clocks.log", cwd=self.log_dir
+        )
         self.triage.start()
         self.triage.wait_healthy()
 

@@ -144,6 +144,7 @@ class RunningSystem:
             port,
             self.service_env(service, port, database_url, **extra),
             LOG_DIR / self.run_id / f"{name}.log",
+            cwd=LOG_DIR / self.run_id,  # faust keeps its data folder in the working directory
         )
 
     def start_issuer(self) -> None:
