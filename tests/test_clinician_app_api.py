@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from carerelay_contract.topics import Topic
+from carerelay_testing.factories import unwell_observations
 
 from .support.kafka import Message, read_all, wait_for_messages
 from .support.system import RunningSystem
@@ -21,16 +22,7 @@ from .support.visits import AMARA, JOE, Arranged, a_person, a_visit_for, give
 NURSE, OTHER_NURSE, CARER = "amara.okafor", "tom.bryce", "joe.evans"
 CE = "uk.nhs.carerelay."
 
-# Scores 6 (medium): respiration 22 (2), SpO2 94 (1), pulse 112 (2), temperature 38.5 (1).
-UNWELL = {
-    "respiration_rate": 22,
-    "spo2_percent": 94,
-    "on_supplemental_oxygen": False,
-    "systolic_bp": 128,
-    "pulse": 112,
-    "consciousness": "A",
-    "temperature_celsius": 38.5,
-}
+UNWELL = unwell_observations()
 
 
 async def _app(system: RunningSystem, user: str) -> httpx.AsyncClient:

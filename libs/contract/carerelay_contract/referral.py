@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from .model import Event, FreeText, ShortText
+from .model import Event, FreeText, Model, ShortText
 from .parts import FamilyContact, Observations, Patient, Referrer
 from .topics import Topic
 from .vocabulary import (
@@ -17,12 +17,10 @@ from .vocabulary import (
 )
 
 
-class ReferralReceived(Event):
-    event_type = "referral.received"
-    topic = Topic.REFERRAL
+class ReferralDetails(Model):
+    """What a referrer says about the person and why: the same whether it arrives at the phone desk,
+    from an integrator, or on the bus inside `referral.received`."""
 
-    referral_id: UUID
-    received_at: AwareDatetime
     route: ReferralRoute
     referrer: Referrer
     patient: Patient
@@ -35,6 +33,14 @@ class ReferralReceived(Event):
     observations: Observations | None = None
     clinical_frailty_scale: Annotated[int, Field(ge=1, le=9)] | None = None
     from_care_home: bool = False
+
+
+class ReferralReceived(ReferralDetails, Event):
+    event_type = "referral.received"
+    topic = Topic.REFERRAL
+
+    referral_id: UUID
+    received_at: AwareDatetime
     locality: ShortText | None = None
     """The locality the patient's postcode falls in, when the hub knows it."""
     team: ShortText | None = None

@@ -5,17 +5,14 @@ goes to the dead-letter topic with its reason, and types the service does not ha
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 from uuid import uuid4
 
 import asyncpg
 import pytest
 
-from carerelay_contract.envelope import decode, encode_data, encode_headers, new_metadata
-from carerelay_contract.model import Event
+from carerelay_contract.envelope import decode, encode_headers, new_metadata
 from carerelay_contract.referral import ReferralAccepted, ReferralReceived
 from carerelay_contract.topics import Topic, topic_name
 from carerelay_contract.triage import TriageCompleted
@@ -26,6 +23,7 @@ from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import ConsumerSettings
 from carerelay_events.transport.base import Transport
 from carerelay_service.migrations import migrate
+from carerelay_testing.broker import eventually, publish, read, send
 from carerelay_testing.factories import referral_received
 
 handlers: Handlers[str] = Handlers()
@@ -70,57 +68,19 @@ async def runtime(transport: Transport, database_url: str) -> AsyncIterator[Even
         await running.stop()
 
 
-async def _send(transport: Transport, topic: Topic, value: bytes | None, key: bytes, headers: list[tuple[str, bytes]]) -> None:
-    producer = transport.producer("processing-tests")
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic_name(topic, transport.topic_prefix), value=value, key=key, headers=headers)
-    finally:
-        await producer.stop()
-
-
-async def _publish(transport: Transport, event: Event, event_id: str, correlation_id: str | None = None) -> None:
-    metadata = new_metadata(event, "/tests", event_id=event_id, correlation_id=correlation_id)
-    await _send(transport, event.topic, encode_data(event), event.partition_key().encode(), encode_headers(metadata, {}))
-
-
-async def _until(probe: Callable[[], Awaitable[Any]], within: float = 30.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await probe()
-        if result or asyncio.get_running_loop().time() > deadline:
-            return result
-        await asyncio.sleep(0.05)
-
-
-async def _records(transport: Transport, topic: Topic, want: int) -> list[Any]:
-    group = f"{transport.topic_prefix}reader-{uuid4().hex[:6]}"
-    consumer = transport.consumer(group, [topic_name(topic, transport.topic_prefix)])
-    await consumer.start()
-    found: list[Any] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + 30
-        while len(found) < want and asyncio.get_running_loop().time() < deadline:
-            for records in (await consumer.getmany(timeout_ms=200)).values():
-                found.extend(records)
-    finally:
-        await consumer.stop()
-    return found
-
-
 async def test_an_event_delivered_twice_has_one_effect_and_its_consequence_leaves_once(
     runtime: EventRuntime[str], transport: Transport
 ) -> None:
     event = ReferralReceived.model_validate(referral_received())
-    await _publish(transport, event, "event-1", correlation_id="case-1")
-    await _publish(transport, event, "event-1", correlation_id="case-1")  # redelivered: same source and id
+    await publish(transport, event, event_id="event-1", correlation_id="case-1")
+    await publish(transport, event, event_id="event-1", correlation_id="case-1")  # redelivered: same source and id
 
     async def handled() -> bool:
         async with runtime.pool.acquire() as conn:
             return bool(await conn.fetchval("SELECT count(*) FROM processed_events") == 1)
 
-    assert await _until(handled)
-    published = await _records(transport, Topic.TRIAGE, want=1)
+    assert await eventually(handled)
+    published = await read(transport, Topic.TRIAGE, want=1)
     async with runtime.pool.acquire() as conn:
         rows = await conn.fetch("SELECT note FROM seen")
         outcomes = await conn.fetch("SELECT outcome FROM processed_events")
@@ -140,15 +100,15 @@ async def test_a_message_that_can_never_succeed_is_dead_lettered_with_its_reason
     good = ReferralReceived.model_validate(referral_received())
     key = good.partition_key().encode()
     broken = encode_headers(new_metadata(good, "/tests", event_id="broken-1"), {})
-    await _send(transport, Topic.REFERRAL, b"{not json", key, broken)
-    await _publish(transport, good, "good-1")
+    await send(transport, Topic.REFERRAL, b"{not json", key, broken)
+    await publish(transport, good, event_id="good-1")
 
     async def handled() -> bool:
         async with runtime.pool.acquire() as conn:
             return bool(await conn.fetchval("SELECT count(*) FROM seen") == 1)
 
-    assert await _until(handled), "the message after the broken one is handled: the partition moved on"
-    (dead,) = await _records(transport, Topic.DEAD_LETTER, want=1)
+    assert await eventually(handled, what="the message after the broken one to be handled (the partition moved on)")
+    (dead,) = await read(transport, Topic.DEAD_LETTER, want=1)
     headers = dict(dead.headers)
     assert headers["carerelay_dlq_reason"].decode().startswith("data is not valid JSON")
     assert headers["carerelay_dlq_original_topic"].decode() == topic_name(Topic.REFERRAL, transport.topic_prefix)
@@ -161,14 +121,14 @@ async def test_a_type_the_service_does_not_handle_is_skipped(runtime: EventRunti
         episode_id=uuid4(), referral_id=uuid4(), accepted_at=datetime.now(UTC), accepted_by="Ruth Ellis"
     )
     received = ReferralReceived.model_validate(referral_received(route=ReferralRoute.STEP_DOWN.value))
-    await _publish(transport, accepted, "accepted-1")
-    await _publish(transport, received, "received-1")
+    await publish(transport, accepted, event_id="accepted-1")
+    await publish(transport, received, event_id="received-1")
 
     async def handled() -> bool:
         async with runtime.pool.acquire() as conn:
             return bool(await conn.fetchval("SELECT count(*) FROM seen") == 1)
 
-    assert await _until(handled)
+    assert await eventually(handled)
     async with runtime.pool.acquire() as conn:
         processed = await conn.fetch("SELECT event_id FROM processed_events")
     assert [row["event_id"] for row in processed] == ["received-1"]

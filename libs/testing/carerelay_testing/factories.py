@@ -59,3 +59,18 @@ def referral_received(**changes: Any) -> dict[str, Any]:
         **referral_submission(),
         **changes,
     }
+
+
+def unwell_observations(**changes: Any) -> dict[str, Any]:
+    """Observations a nurse takes from someone unwell at home: NEWS2 6, medium (respiration 22 → 2,
+    SpO2 94 → 1, pulse 112 → 2, temperature 38.5 → 1), with `changes` applied."""
+    return {
+        "respiration_rate": 22,
+        "spo2_percent": 94,
+        "on_supplemental_oxygen": False,
+        "systolic_bp": 128,
+        "pulse": 112,
+        "consciousness": "A",
+        "temperature_celsius": 38.5,
+        **changes,
+    }

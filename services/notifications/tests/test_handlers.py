@@ -15,12 +15,12 @@ import pytest
 
 from carerelay_access import audit
 from carerelay_contract.catalogue import events_on
-from carerelay_contract.envelope import Envelope, decode, encode_data, encode_headers, new_metadata
+from carerelay_contract.envelope import Envelope
 from carerelay_contract.episode import ConsentWithdrawn
 from carerelay_contract.model import Event
 from carerelay_contract.notification import NotificationDelivered, NotificationFailed, NotificationRequested
 from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected
-from carerelay_contract.topics import Topic, topic_name
+from carerelay_contract.topics import Topic
 from carerelay_contract.visit import VisitAssigned, VisitPlanned, VisitRunningLate
 from carerelay_contract.vocabulary import ConsentScope, VisitPurpose
 from carerelay_events.runtime import EventRuntime
@@ -34,6 +34,7 @@ from carerelay_notifications.handlers.feed import FEED_TOPICS, on_any_event
 from carerelay_notifications.settings import NotificationsSettings
 from carerelay_service.app import service_runtime
 from carerelay_service.migrations import migrate, service_migrations
+from carerelay_testing.broker import publish, read_events
 from carerelay_testing.factories import mrs_a, referral_received
 
 
@@ -48,18 +49,9 @@ class Notifications:
     async def publish(self, event: Event, correlation_id: str = "case-mrs-a") -> str:
         """Publish `event` as its producer would and wait until it is handled (events on different
         topics have no order of their own); its id."""
-        metadata = new_metadata(event, "/tests", correlation_id=correlation_id)
-        producer = self.transport.producer("notifications-tests")
-        await producer.start()
-        try:
-            topic = topic_name(event.topic, self.transport.topic_prefix)
-            await producer.send_and_wait(
-                topic, value=encode_data(event), key=event.partition_key().encode(), headers=encode_headers(metadata, {})
-            )
-        finally:
-            await producer.stop()
-        await self.handled(metadata.id)
-        return metadata.id
+        event_id = await publish(self.transport, event, correlation_id=correlation_id)
+        await self.handled(event_id)
+        return event_id
 
     async def query(self, sql: str, *args: Any) -> list[Any]:
         async with self.runtime.pool.acquire() as conn:
@@ -74,19 +66,7 @@ class Notifications:
 
     async def notifications(self, episode_id: UUID, want: int) -> list[Envelope]:
         """The events on the notification topic about `episode_id`, once `want` of them are there."""
-        topic = topic_name(Topic.NOTIFICATION, self.transport.topic_prefix)
-        consumer = self.transport.consumer(f"{self.transport.topic_prefix}reader-{uuid4().hex[:6]}", [topic])
-        await consumer.start()
-        found: list[Envelope] = []
-        try:
-            for _ in range(150):
-                for records in (await consumer.getmany(timeout_ms=200)).values():
-                    found += [decode(r.headers, r.value) for r in records if r.key == str(episode_id).encode()]
-                if len(found) >= want:
-                    break
-        finally:
-            await consumer.stop()
-        return found
+        return await read_events(self.transport, Topic.NOTIFICATION, want, key=str(episode_id))
 
 
 @pytest.fixture

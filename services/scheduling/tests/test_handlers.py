@@ -6,7 +6,7 @@ referral's visits are cancelled; a care plan becomes visits."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,9 +15,8 @@ import asyncpg
 import pytest
 
 from carerelay_access.audit import AUDIT_MIGRATION
-from carerelay_contract.envelope import decode, encode_data, encode_headers, new_metadata
+from carerelay_contract.envelope import decode
 from carerelay_contract.episode import CarePlanAgreed, LeadDisciplineTransferred
-from carerelay_contract.model import Event
 from carerelay_contract.parts import RecurringVisit
 from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected
 from carerelay_contract.topics import Topic, topic_name
@@ -33,6 +32,7 @@ from carerelay_scheduling.settings import SchedulingSettings
 from carerelay_scheduling.store import episodes
 from carerelay_service.app import service_runtime
 from carerelay_service.migrations import migrate, service_migrations
+from carerelay_testing.broker import eventually, publish
 from carerelay_testing.factories import fresh_nhs_number, mrs_a, referral_received
 
 NORTH_BASE = (52.6369, -1.1398)
@@ -88,30 +88,6 @@ async def _on_shift(runtime: EventRuntime[Any], display_name: str, discipline: s
     return staff_id
 
 
-async def _publish(transport: MemoryTransport, event: Event, correlation_id: str | None = None) -> None:
-    metadata = new_metadata(event, "/tests", correlation_id=correlation_id)
-    producer = transport.producer("scheduling-tests")
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            topic_name(event.topic, transport.topic_prefix),
-            value=encode_data(event),
-            key=event.partition_key().encode(),
-            headers=encode_headers(metadata, {}),
-        )
-    finally:
-        await producer.stop()
-
-
-async def _until(probe: Callable[[], Awaitable[Any]], within: float = 20.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await probe()
-        if result or asyncio.get_running_loop().time() > deadline:
-            return result
-        await asyncio.sleep(0.05)
-
-
 def _published(transport: MemoryTransport, topic: Topic, episode_id: UUID) -> list[Any]:
     """What scheduling published about the episode on the topic, decoded, in order."""
     records = transport.broker.records(topic_name(topic, transport.topic_prefix))
@@ -143,9 +119,9 @@ async def _a_referral(transport: MemoryTransport, lead: LeadDiscipline = LeadDis
     accepted = ReferralAccepted(
         episode_id=received.episode_id, referral_id=received.referral_id, accepted_at=now, accepted_by="Ruth Ellis"
     )
-    await _publish(transport, received, correlation_id="case-mrs-a")
-    await _publish(transport, accepted, correlation_id="case-mrs-a")  # accepted before triage arrives: either order works
-    await _publish(transport, triaged, correlation_id="case-mrs-a")
+    await publish(transport, received, correlation_id="case-mrs-a")
+    await publish(transport, accepted, correlation_id="case-mrs-a")  # accepted before triage arrives: either order works
+    await publish(transport, triaged, correlation_id="case-mrs-a")
     return received
 
 
@@ -158,7 +134,7 @@ async def test_a_referral_triaged_and_accepted_gets_one_first_response_sent_in_i
     async def assigned() -> list[Any]:
         return [e for e in _published(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitAssigned)]
 
-    (assignment,) = await _until(assigned)
+    (assignment,) = await eventually(assigned)
     assert assignment.event.staff_id == nurse
     assert assignment.metadata.correlation_id == "case-mrs-a"
     visits = await _rows(scheduling, "SELECT * FROM visits WHERE episode_id = $1", referral.episode_id)
@@ -177,7 +153,7 @@ async def test_a_lead_transfer_scheduling_published_itself_plans_exactly_one_ass
     await _on_shift(scheduling, "Nurse Test One", "nurse")
     therapist = await _on_shift(scheduling, "OT Test One", "occupational-therapist")
     referral = await _a_referral(transport)
-    assert await _until(lambda: _rows(scheduling, "SELECT 1 FROM visits WHERE episode_id = $1", referral.episode_id))
+    assert await eventually(lambda: _rows(scheduling, "SELECT 1 FROM visits WHERE episode_id = $1", referral.episode_id))
 
     # As the hub's route and the app's lead-transfer action do: the lead changes and the event leaves through the outbox.
     async with scheduling.pool.acquire() as conn, conn.transaction():
@@ -192,12 +168,12 @@ async def test_a_lead_transfer_scheduling_published_itself_plans_exactly_one_ass
         await emit(conn, scheduling.outbox, await episodes.case_of(conn, referral.episode_id), transfer)
 
     sql = "SELECT * FROM visits WHERE episode_id = $1 AND purpose = 'assessment'"
-    assert await _until(lambda: _rows(scheduling, sql, referral.episode_id))
+    assert await eventually(lambda: _rows(scheduling, sql, referral.episode_id))
     await asyncio.sleep(1.0)  # a second assessment, if one were coming, would be planned by now
     (assessment,) = await _rows(scheduling, sql, referral.episode_id)
     assert assessment["discipline"] == "occupational-therapist"
     assert assessment["deadline"] - transfer.transferred_at == timedelta(days=1)
-    assert await _until(
+    assert await eventually(
         lambda: _rows(scheduling, "SELECT 1 FROM visits WHERE visit_id = $1 AND staff_id = $2", assessment["visit_id"], therapist)
     )
     (state,) = await _rows(scheduling, "SELECT lead_discipline FROM referral_state WHERE episode_id = $1", referral.episode_id)
@@ -213,8 +189,8 @@ async def test_a_rejected_referral_has_its_open_visits_cancelled(
     scheduling: EventRuntime[SchedulingSettings], transport: MemoryTransport
 ) -> None:
     referral = await _a_referral(transport)  # nobody on shift: the first response stays planned, unassignable
-    assert await _until(lambda: _rows(scheduling, "SELECT 1 FROM visits WHERE episode_id = $1", referral.episode_id))
-    (unassigned,) = await _until(
+    assert await eventually(lambda: _rows(scheduling, "SELECT 1 FROM visits WHERE episode_id = $1", referral.episode_id))
+    (unassigned,) = await eventually(
         lambda: _rows(
             scheduling,
             "SELECT u.reason FROM unassigned_visits u JOIN visits v USING (visit_id) WHERE v.episode_id = $1",
@@ -229,12 +205,12 @@ async def test_a_rejected_referral_has_its_open_visits_cancelled(
         rejected_by="Ruth Ellis",
         reason="Not for this service",
     )
-    await _publish(transport, rejected)
+    await publish(transport, rejected)
 
     async def cancelled() -> list[Any]:
         return [e for e in _published(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitCancelled)]
 
-    (event,) = await _until(cancelled)
+    (event,) = await eventually(cancelled)
     assert event.event.reason == "referral rejected"
     statuses = await _rows(scheduling, "SELECT status FROM visits WHERE episode_id = $1", referral.episode_id)
     assert [row["status"] for row in statuses] == ["cancelled"]
@@ -262,9 +238,9 @@ async def test_a_care_plan_becomes_visits_for_the_next_days(
         visits=[line],
         declined=["A midday visit"],
     )
-    await _publish(transport, plan)
+    await publish(transport, plan)
     sql = "SELECT earliest_start, preferred_start FROM visits WHERE care_plan_id = $1 ORDER BY earliest_start"
-    made = await _until(lambda: _rows(scheduling, sql, plan.care_plan_id))
+    made = await eventually(lambda: _rows(scheduling, sql, plan.care_plan_id))
     # Made two days ahead (the rest as the days come): tomorrow and the day after, morning and evening.
     assert [row["preferred_start"].astimezone(LONDON).strftime("%d %H:%M") for row in made] == [
         f"{day:%d} {hour}" for day in (tomorrow, tomorrow + timedelta(days=1)) for hour in ("08:00", "18:00")

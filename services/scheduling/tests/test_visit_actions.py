@@ -22,18 +22,11 @@ from carerelay_scheduling.domain.actions.bodies import (
     RunningLate,
 )
 from carerelay_scheduling.domain.actions.outcome import Clinician, Invalid, Visit
+from carerelay_testing.factories import unwell_observations
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 NURSE = Clinician(uuid4(), "Nurse Amara Okafor")
-UNWELL = {
-    "respiration_rate": 22,
-    "spo2_percent": 94,
-    "on_supplemental_oxygen": False,
-    "systolic_bp": 128,
-    "pulse": 112,
-    "consciousness": "A",
-    "temperature_celsius": 38.5,
-}
+UNWELL = unwell_observations()
 """Scores 6 (medium): the clinician app API's test uses the same observations."""
 
 

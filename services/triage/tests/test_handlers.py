@@ -4,8 +4,7 @@ first contact; the clock fires at risk, breached and met once each, in the case'
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -13,7 +12,7 @@ from uuid import uuid4
 import pytest
 
 from carerelay_access import audit
-from carerelay_contract.envelope import Envelope, decode, encode_data, encode_headers, new_metadata
+from carerelay_contract.envelope import Envelope, decode
 from carerelay_contract.episode import LeadDisciplineTransferred
 from carerelay_contract.model import Event
 from carerelay_contract.referral import ReferralCancelled, ReferralReceived
@@ -25,6 +24,8 @@ from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import ConsumerSettings
 from carerelay_events.transport.memory import MemoryTransport
 from carerelay_service.migrations import migrate, service_migrations
+from carerelay_testing.broker import eventually
+from carerelay_testing.broker import publish as deliver
 from carerelay_testing.factories import referral_received
 from carerelay_triage import clock_timer
 from carerelay_triage.domain.rules.model import TriageRules
@@ -61,34 +62,17 @@ def mrs_a() -> ReferralReceived:
     return ReferralReceived.model_validate(referral_received(received_at=RECEIVED, team="north"))
 
 
-async def until(probe: Callable[[], Awaitable[Any]], what: str, within: float = 15.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + within
-    while not (result := await probe()):
-        assert asyncio.get_running_loop().time() < deadline, f"never saw {what}"
-        await asyncio.sleep(0.05)
-    return result
-
-
 async def publish(triage: Triage, event: Event, event_id: str | None = None) -> None:
     """Deliver `event` to triage as another service would, and wait until it has been processed."""
     async with triage.pool.acquire() as conn:
         before = await conn.fetchval("SELECT count(*) FROM processed_events")
-    producer = triage.transport.producer("tests")
-    await producer.start()
-    metadata = new_metadata(event, "/tests", correlation_id=CASE, event_id=event_id)
-    await producer.send_and_wait(
-        topic_name(event.topic, triage.topic_prefix),
-        value=encode_data(event),
-        key=event.partition_key().encode(),
-        headers=encode_headers(metadata, {}),
-    )
-    await producer.stop()
+    await deliver(triage.transport, event, event_id=event_id, correlation_id=CASE)
 
     async def processed() -> bool:
         async with triage.pool.acquire() as conn:
             return bool(await conn.fetchval("SELECT count(*) FROM processed_events") > before)
 
-    await until(processed, f"{event.event_type} processed")
+    await eventually(processed, within=15, what=f"{event.event_type} processed")
 
 
 def published(triage: Triage, topic: Topic) -> list[Envelope]:
@@ -104,7 +88,7 @@ async def relayed(triage: Triage, topic: Topic, kind: type[Event]) -> list[Envel
         async with triage.pool.acquire() as conn:
             return bool(await conn.fetchval("SELECT count(*) FROM event_outbox WHERE published_at IS NULL") == 0)
 
-    await until(all_published, "the outbox relayed")
+    await eventually(all_published, within=15, what="the outbox relayed")
     return [envelope for envelope in published(triage, topic) if isinstance(envelope.event, kind)]
 
 

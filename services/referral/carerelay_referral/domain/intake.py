@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from carerelay_contract.model import FreeText, Model
-from carerelay_contract.parts import FamilyContact, Observations, Patient, Referrer
-from carerelay_contract.vocabulary import PresentingNeed, ReferralRoute
+from carerelay_contract.model import Model
+from carerelay_contract.referral import ReferralDetails
+from carerelay_contract.vocabulary import PresentingNeed
 
 from .directory import PracticeDirectory
 
@@ -22,19 +22,10 @@ Problem = tuple[tuple[str | int, ...], str]
 MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 
 
-class ReferralSubmission(Model):
-    referrer: Referrer
-    patient: Patient
-    route: ReferralRoute
-    reason: Annotated[str, Field(min_length=1, max_length=4000)]
+class ReferralSubmission(ReferralDetails):
+    """A new referral as the hub takes it: the contract's details, with no more needs than there are."""
+
     presenting_needs: Annotated[list[PresentingNeed], Field(min_length=1, max_length=14)]
-    known_risks: FreeText = ""
-    access_notes: FreeText = ""
-    consent_to_share: bool
-    family_contact: FamilyContact | None = None
-    observations: Observations | None = None
-    clinical_frailty_scale: Annotated[int, Field(ge=1, le=9)] | None = None
-    from_care_home: bool = False
 
 
 class ReferralAdditions(Model):

@@ -1,0 +1,84 @@
+"""Talking to a service's broker from a test, on any transport: publish an event as its producer
+would, send a raw record, read what is on a topic, and wait for something to become true."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+from uuid import uuid4
+
+from carerelay_contract.envelope import Envelope, decode, encode_data, encode_headers, new_metadata
+from carerelay_contract.model import Event
+from carerelay_contract.topics import Topic, topic_name
+from carerelay_events.transport.base import Transport
+
+T = TypeVar("T")
+
+
+async def send(
+    transport: Transport, topic: Topic, value: bytes | None, key: bytes | None, headers: Sequence[tuple[str, bytes]]
+) -> None:
+    """One raw record on `topic` (under the transport's prefix), waiting until the broker has it."""
+    producer = transport.producer("carerelay-tests")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic_name(topic, transport.topic_prefix), value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def publish(
+    transport: Transport,
+    event: Event,
+    *,
+    source: str = "/tests",
+    event_id: str | None = None,
+    correlation_id: str | None = None,
+) -> str:
+    """Publish a catalogue event as a service would (CloudEvents headers, keyed by episode); its id."""
+    metadata = new_metadata(event, source, event_id=event_id, correlation_id=correlation_id)
+    await send(transport, event.topic, encode_data(event), event.partition_key().encode(), encode_headers(metadata, {}))
+    return metadata.id
+
+
+async def _collect(transport: Transport, topic: Topic, keep: Callable[[Any], bool], want: int, within: float) -> list[Any]:
+    group = f"{transport.topic_prefix}reader-{uuid4().hex[:8]}"
+    consumer = transport.consumer(group, [topic_name(topic, transport.topic_prefix)])
+    await consumer.start()
+    found: list[Any] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + within
+        while len(found) < want and asyncio.get_running_loop().time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                found.extend(record for record in records if keep(record))
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def read(transport: Transport, topic: Topic, want: int, within: float = 30.0) -> list[Any]:
+    """The records on `topic` from its start, once `want` have come (or `within` seconds passed)."""
+    return await _collect(transport, topic, lambda _: True, want, within)
+
+
+async def read_events(
+    transport: Transport, topic: Topic, want: int, *, key: str | None = None, within: float = 30.0
+) -> list[Envelope]:
+    """The events on `topic` (keyed `key`, when given), decoded, once `want` of them have come."""
+    wanted = key.encode() if key is not None else None
+    records = await _collect(transport, topic, lambda r: wanted is None or r.key == wanted, want, within)
+    return [decode(record.headers, record.value) for record in records]
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 30.0, what: str = "the condition") -> T:
+    """Await `probe` until it returns something truthy (a row, a list, True) and return it; fail
+    saying `what` never happened after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
+        await asyncio.sleep(0.05)
