@@ -12,6 +12,7 @@ import os
 import pwd
 import shlex
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -63,6 +64,20 @@ def _make_dir(path: Path) -> None:
     if os.geteuid() == 0:
         user = pwd.getpwnam(SERVER_USER)
         os.chown(path, user.pw_uid, user.pw_gid)
+        _let_server_user_through(path.parent, user.pw_uid)
+
+
+def _let_server_user_through(path: Path, server_uid: int, top: Path = Path("/")) -> None:
+    """The server user must be able to reach its data dir: a checkout under a private folder (e.g.
+    one made by `mktemp -d`, mode 0700) would stop it at the first step. Add search permission only
+    (o+x: pass through, never list or read) to the folders on the way that lack it."""
+    for folder in [path, *path.parents]:
+        if not folder.is_relative_to(top):
+            break
+        mode = folder.stat()
+        if mode.st_uid == server_uid or mode.st_mode & stat.S_IXOTH:
+            continue
+        folder.chmod(mode.st_mode | stat.S_IXOTH)
 
 
 def _initdb(data_dir: Path, superuser: str, password: str) -> None:
