@@ -4,14 +4,13 @@ page and in the services' databases. Screenshot to artifacts/screenshots/hub-tri
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, expect
 
-from carerelay_clinical.nhs_number import check_digit
+from carerelay_testing.factories import fresh_nhs_number
 
 from .support.browser import launch, new_desk, screenshot, sign_in
 from .support.system import HUB_HANDLER, RunningSystem
@@ -26,21 +25,12 @@ async def browser() -> AsyncIterator[Browser]:
     await playwright.stop()
 
 
-def _fresh_nhs_number() -> str:
-    """A valid NHS number from the 999 test range, new for each run (no open episode to add to)."""
-    while True:
-        first_nine = f"999{random.randint(0, 999_999):06d}"
-        digit = check_digit(first_nine)
-        if digit is not None:
-            return f"{first_nine}{digit}"
-
-
 async def test_a_hub_clinician_overrides_triage_and_hands_the_lead_to_a_therapist(
     system: RunningSystem, browser: Browser, referral_body: dict[str, Any]
 ) -> None:
     body = {
         **referral_body,
-        "patient": {**referral_body["patient"], "nhs_number": _fresh_nhs_number()},
+        "patient": {**referral_body["patient"], "nhs_number": fresh_nhs_number()},
         "presenting_needs": ["wound-care"],
     }
     async with await system.client("referral", HUB_HANDLER) as client:

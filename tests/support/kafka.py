@@ -10,11 +10,10 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from carerelay_contract.envelope import encode_data, encode_headers, new_metadata
 from carerelay_contract.model import Event
-from carerelay_contract.topics import topic_name
 from carerelay_events.settings import KafkaSettings
-from carerelay_events.transport.aiokafka import connection_options, create_producer
+from carerelay_events.transport.aiokafka import KafkaTransport, connection_options, create_producer
+from carerelay_testing import broker
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,7 @@ async def wait_for_messages(
 async def produce_raw(
     settings: KafkaSettings, topic: str, value: bytes | None, key: bytes | None, headers: list[tuple[str, bytes]]
 ) -> None:
+    """One raw record on the topic named `topic` (already prefixed), as a broken or foreign producer would send it."""
     producer: AIOKafkaProducer = create_producer(settings, client_id="carerelay-tests")
     await producer.start()
     try:
@@ -86,12 +86,4 @@ async def produce_raw(
 
 async def publish(settings: KafkaSettings, event: Event, source: str = "/tests", event_id: str | None = None) -> str:
     """Publish one catalogue event as a service would (CloudEvents headers, keyed by episode); returns its id."""
-    metadata = new_metadata(event, source, event_id=event_id)
-    await produce_raw(
-        settings,
-        topic_name(event.topic, settings.topic_prefix),
-        encode_data(event),
-        event.partition_key().encode(),
-        encode_headers(metadata, {}),
-    )
-    return metadata.id
+    return await broker.publish(KafkaTransport(settings), event, source=source, event_id=event_id)

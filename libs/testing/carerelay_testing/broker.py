@@ -12,6 +12,7 @@ from carerelay_contract.envelope import Envelope, decode, encode_data, encode_he
 from carerelay_contract.model import Event
 from carerelay_contract.topics import Topic, topic_name
 from carerelay_events.transport.base import Transport
+from carerelay_events.transport.memory import MemoryTransport
 
 T = TypeVar("T")
 
@@ -82,3 +83,14 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 3
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+def on_the_memory_broker(
+    transport: Transport, topic: Topic, *, key: str | None = None, source: str | None = None
+) -> list[Envelope]:
+    """What is on `topic` of an in-memory broker now (keyed `key`, from `source`, when given), decoded,
+    partition by partition: no consumer, nothing to wait for."""
+    assert isinstance(transport, MemoryTransport), "only the in-memory broker can be read without a consumer"
+    records = transport.broker.records(topic_name(topic, transport.topic_prefix))
+    envelopes = [decode(r.headers, r.value) for r in records if key is None or r.key == key.encode()]
+    return [envelope for envelope in envelopes if source is None or envelope.metadata.source == source]

@@ -15,11 +15,11 @@ import asyncpg
 import pytest
 
 from carerelay_access.audit import AUDIT_MIGRATION
-from carerelay_contract.envelope import decode
+from carerelay_contract.envelope import Envelope
 from carerelay_contract.episode import CarePlanAgreed, LeadDisciplineTransferred
 from carerelay_contract.parts import RecurringVisit
 from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected
-from carerelay_contract.topics import Topic, topic_name
+from carerelay_contract.topics import Topic
 from carerelay_contract.triage import TriageCompleted
 from carerelay_contract.visit import VisitAssigned, VisitCancelled, VisitPlanned
 from carerelay_contract.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
@@ -32,7 +32,7 @@ from carerelay_scheduling.settings import SchedulingSettings
 from carerelay_scheduling.store import episodes
 from carerelay_service.app import service_runtime
 from carerelay_service.migrations import migrate, service_migrations
-from carerelay_testing.broker import eventually, publish
+from carerelay_testing.broker import eventually, on_the_memory_broker, publish
 from carerelay_testing.factories import fresh_nhs_number, mrs_a, referral_received
 
 NORTH_BASE = (52.6369, -1.1398)
@@ -88,11 +88,9 @@ async def _on_shift(runtime: EventRuntime[Any], display_name: str, discipline: s
     return staff_id
 
 
-def _published(transport: MemoryTransport, topic: Topic, episode_id: UUID) -> list[Any]:
+def _ours(transport: MemoryTransport, topic: Topic, episode_id: UUID) -> list[Envelope]:
     """What scheduling published about the episode on the topic, decoded, in order."""
-    records = transport.broker.records(topic_name(topic, transport.topic_prefix))
-    envelopes = [decode(record.headers, record.value) for record in records if record.key == str(episode_id).encode()]
-    return [envelope for envelope in envelopes if envelope.metadata.source == "/carerelay/scheduling"]
+    return on_the_memory_broker(transport, topic, key=str(episode_id), source="/carerelay/scheduling")
 
 
 async def _rows(runtime: EventRuntime[Any], sql: str, *args: object) -> list[asyncpg.Record]:
@@ -132,7 +130,7 @@ async def test_a_referral_triaged_and_accepted_gets_one_first_response_sent_in_i
     referral = await _a_referral(transport)
 
     async def assigned() -> list[Any]:
-        return [e for e in _published(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitAssigned)]
+        return [e for e in _ours(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitAssigned)]
 
     (assignment,) = await eventually(assigned)
     assert assignment.event.staff_id == nurse
@@ -141,7 +139,7 @@ async def test_a_referral_triaged_and_accepted_gets_one_first_response_sent_in_i
     assert [(v["purpose"], v["discipline"], v["status"], v["staff_id"]) for v in visits] == [
         ("first-response", "nurse", "assigned", nurse)
     ]
-    planned = [e for e in _published(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitPlanned)]
+    planned = [e for e in _ours(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitPlanned)]
     assert len(planned) == 1
     (person,) = await _rows(scheduling, "SELECT correlation_id, team FROM episodes WHERE episode_id = $1", referral.episode_id)
     assert (person["correlation_id"], person["team"]) == ("case-mrs-a", "north")
@@ -179,7 +177,7 @@ async def test_a_lead_transfer_scheduling_published_itself_plans_exactly_one_ass
     (state,) = await _rows(scheduling, "SELECT lead_discipline FROM referral_state WHERE episode_id = $1", referral.episode_id)
     assert state["lead_discipline"] == "therapist"
     transfers = [
-        e for e in _published(transport, Topic.EPISODE, referral.episode_id) if isinstance(e.event, LeadDisciplineTransferred)
+        e for e in _ours(transport, Topic.EPISODE, referral.episode_id) if isinstance(e.event, LeadDisciplineTransferred)
     ]
     assert len(transfers) == 1
     assert transfers[0].metadata.correlation_id == "case-mrs-a"
@@ -208,7 +206,7 @@ async def test_a_rejected_referral_has_its_open_visits_cancelled(
     await publish(transport, rejected)
 
     async def cancelled() -> list[Any]:
-        return [e for e in _published(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitCancelled)]
+        return [e for e in _ours(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitCancelled)]
 
     (event,) = await eventually(cancelled)
     assert event.event.reason == "referral rejected"
@@ -245,5 +243,5 @@ async def test_a_care_plan_becomes_visits_for_the_next_days(
     assert [row["preferred_start"].astimezone(LONDON).strftime("%d %H:%M") for row in made] == [
         f"{day:%d} {hour}" for day in (tomorrow, tomorrow + timedelta(days=1)) for hour in ("08:00", "18:00")
     ]
-    planned = [e for e in _published(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitPlanned)]
-    assert sum(1 for e in planned if e.event.care_plan_id == plan.care_plan_id) == 4
+    planned = [e.event for e in _ours(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitPlanned)]
+    assert sum(1 for event in planned if event.care_plan_id == plan.care_plan_id) == 4

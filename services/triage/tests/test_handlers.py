@@ -12,11 +12,11 @@ from uuid import uuid4
 import pytest
 
 from carerelay_access import audit
-from carerelay_contract.envelope import Envelope, decode
+from carerelay_contract.envelope import Envelope
 from carerelay_contract.episode import LeadDisciplineTransferred
 from carerelay_contract.model import Event
 from carerelay_contract.referral import ReferralCancelled, ReferralReceived
-from carerelay_contract.topics import Topic, topic_name
+from carerelay_contract.topics import Topic
 from carerelay_contract.triage import ResponseClockAtRisk, ResponseClockBreached, ResponseClockMet, TriageCompleted
 from carerelay_contract.visit import VisitAssigned, VisitCancelled, VisitStarted, VisitUnassignable
 from carerelay_contract.vocabulary import LeadDiscipline
@@ -24,7 +24,7 @@ from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import ConsumerSettings
 from carerelay_events.transport.memory import MemoryTransport
 from carerelay_service.migrations import migrate, service_migrations
-from carerelay_testing.broker import eventually
+from carerelay_testing.broker import eventually, on_the_memory_broker
 from carerelay_testing.broker import publish as deliver
 from carerelay_testing.factories import referral_received
 from carerelay_triage import clock_timer
@@ -76,9 +76,7 @@ async def publish(triage: Triage, event: Event, event_id: str | None = None) -> 
 
 
 def published(triage: Triage, topic: Topic) -> list[Envelope]:
-    assert isinstance(triage.transport, MemoryTransport)
-    records = triage.transport.broker.records(topic_name(topic, triage.topic_prefix))
-    return [decode(record.headers, record.value) for record in records]
+    return on_the_memory_broker(triage.transport, topic)
 
 
 async def relayed(triage: Triage, topic: Topic, kind: type[Event]) -> list[Envelope]:
