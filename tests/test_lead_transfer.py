@@ -42,6 +42,7 @@ async def test_the_lead_changes_without_a_new_referral_and_scheduling_reacts(
         refused = await carer.post(lead, json={"to_discipline": "therapist"})
     async with await system.client("scheduling", HUB_CLINICIAN) as clinician:
         same = await clinician.post(lead, json={"to_discipline": "nurse"})
+        bad = await clinician.post(lead, json={"to_discipline": "plumber", "reason": "x" * 5000})
         moved = await clinician.post(
             lead, json={"to_discipline": "therapist", "reason": "Medication sorted; mobility is now the issue"}
         )
@@ -52,6 +53,9 @@ async def test_the_lead_changes_without_a_new_referral_and_scheduling_reacts(
     assert refused.status_code == 403
     assert same.status_code == 409
     assert same.json()["conflict"] == "state"
+    assert bad.status_code == 422
+    assert {error["field"] for error in bad.json()["errors"]} == {"to_discipline", "reason"}
+    assert "plumber" not in bad.text
     assert moved.status_code == 200, moved.text
     body = moved.json()
     assert (body["episode_id"], body["from_discipline"], body["to_discipline"]) == (episode_id, "nurse", "therapist")
