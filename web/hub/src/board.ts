@@ -20,7 +20,7 @@ import {
   statusLabel,
   tierLabel,
 } from "./labels.js";
-import { type BoardRow, isClosedStatus } from "./model.js";
+import { type BoardRow, isClosedStatus, READ_AGAIN_AFTER_MS, rowShows } from "./model.js";
 import { formatNhsNumber } from "./nhs-number.js";
 import { now } from "./time.js";
 
@@ -75,7 +75,7 @@ export class Board {
   private readonly rows = new Map<string, BoardRow>();
   private readonly closing = new Map<string, number>();
   private readonly views = new Map<string, RowView>();
-  private readonly inflight = new Map<string, { dirty: boolean }>();
+  private readonly inflight = new Map<string, { dirty: boolean; expected: string[] }>();
   private readonly teams = new Set<string>(KNOWN_TEAMS);
   private readonly localities = new Set<string>(KNOWN_LOCALITIES);
   private filters: BoardFilters = { tier: "", route: "", team: "", locality: "" };
@@ -156,7 +156,7 @@ export class Board {
         }
       }
     }
-    if (id !== null) void this.refetch(id);
+    if (id !== null) void this.refetch(id, event.type);
     else if (event.type.startsWith("referral.")) this.loadSoon();
   }
 
@@ -204,20 +204,30 @@ export class Board {
     this.render();
   }
 
-  private async refetch(id: string): Promise<void> {
+  private async refetch(id: string, eventType?: string): Promise<void> {
     const running = this.inflight.get(id);
     if (running !== undefined) {
       running.dirty = true;
+      if (eventType !== undefined) running.expected.push(eventType);
       return;
     }
-    const state = { dirty: true };
+    const state = { dirty: true, expected: eventType !== undefined ? [eventType] : [] };
     this.inflight.set(id, state);
+    let tries = 0;
     try {
       while (state.dirty) {
         state.dirty = false;
         const result = await getReferral(id);
         if (result.ok) {
           this.apply(result.data);
+          state.expected = state.expected.filter((type) => !rowShows(result.data, type));
+          const wait = READ_AGAIN_AFTER_MS[tries];
+          if (state.expected.length > 0 && wait !== undefined) {
+            tries += 1;
+            this.render();
+            await new Promise((resolve) => window.setTimeout(resolve, wait));
+            state.dirty = true;
+          }
         } else if (result.failure.kind === "http" && (result.failure.status === 404 || result.failure.status === 403)) {
           this.rows.delete(id);
           this.closing.delete(id);

@@ -15,6 +15,32 @@ export function isClosedStatus(status: string): boolean {
   return (CLOSED_STATUSES as readonly string[]).includes(status);
 }
 
+/** Whether a row already shows what a live event says happened. The live stream (notifications)
+ * can announce an event a moment before the referral service has applied it, so a screen that reads
+ * the referral again on the event may read it too early: then it reads again, a little later.
+ * Events the row does not show count as shown. */
+export function rowShows(row: BoardRow, eventType: string): boolean {
+  switch (eventType) {
+    case "triage.completed":
+    case "triage.overridden":
+      return row.tier !== null;
+    case "referral.accepted":
+    case "referral.rejected":
+    case "referral.cancelled":
+      return !isUndecided(row.status);
+    case "visit.assigned":
+      return row.first_visit_planned_start !== null;
+    case "visit.started":
+      return row.first_contact_at !== null;
+    default:
+      return true;
+  }
+}
+
+/** How long to wait before reading again a row that does not yet show an event (then give up:
+ * the next event, or a reconnect, reads it again anyway). */
+export const READ_AGAIN_AFTER_MS = [150, 300, 600, 1200, 2400, 4800] as const;
+
 export interface PatientSummary {
   readonly name: string | null;
   readonly nhs_number: string | null;

@@ -22,7 +22,7 @@ import {
   statusLabel,
   tierLabel,
 } from "./labels.js";
-import { type BoardRow, type ReferralDetail, type TimelineItem, isUndecided } from "./model.js";
+import { type BoardRow, type ReferralDetail, type TimelineItem, isUndecided, READ_AGAIN_AFTER_MS, rowShows } from "./model.js";
 import { formatNhsNumber } from "./nhs-number.js";
 import { MARKUP_PATTERN } from "./rules.js";
 import { now } from "./time.js";
@@ -77,6 +77,9 @@ export class ReferralPage {
   /** Where focus goes when the reject dialog closes (the result after a decision, else the button). */
   private focusAfterDialog: HTMLElement | null = null;
   private readonly triage: TriagePanel;
+  /** Live events this page has been told of that the referral it last read did not show yet (rowShows). */
+  private expected: string[] = [];
+  private readAgainTries = 0;
   private readonly reloadSoon = debounce(() => {
     void this.load(false);
     void this.triage.load();
@@ -124,6 +127,7 @@ export class ReferralPage {
   show(id: string): void {
     const same = this.id === id;
     this.id = id;
+    this.expected = [];
     this.active = true;
     if (!same) {
       this.detail = null;
@@ -146,6 +150,8 @@ export class ReferralPage {
   onLiveEvent(event: LiveEvent): void {
     if (!this.active || this.detail === null) return;
     if (event.referral_id === this.detail.referral_id || (event.episode_id !== null && event.episode_id === this.detail.episode_id)) {
+      this.expected.push(event.type);
+      this.readAgainTries = 0;
       this.reloadSoon();
     }
   }
@@ -182,6 +188,12 @@ export class ReferralPage {
     this.statusLine.classList.remove("warning");
     setText(this.statusLine, "");
     this.detail = detail.data;
+    this.expected = this.expected.filter((type) => !rowShows(detail.data, type));
+    const wait = READ_AGAIN_AFTER_MS[this.readAgainTries];
+    if (this.expected.length > 0 && wait !== undefined) {
+      this.readAgainTries += 1;
+      window.setTimeout(() => this.reloadSoon(), wait);
+    }
     this.renderDetail(detail.data);
     if (timeline.ok) this.renderTimeline(timeline.data);
     else if (timeline.failure.kind !== "auth" && timeline.failure.kind !== "aborted") {
