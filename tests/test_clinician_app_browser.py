@@ -156,7 +156,7 @@ async def test_a_visit_completed_offline_is_sent_once_when_the_signal_returns(sy
         await page.get_by_test_id("arrived").click()
         await _status(page, "in-progress")
         await _all_sent(page)
-        await page.wait_for_function("navigator.serviceWorker.controller !== null")  # the app is kept on the phone
+        await page.wait_for_function("() => navigator.serviceWorker.controller !== null")  # the app is kept on the phone
 
         await context.set_offline(True)
         await expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "offline")

@@ -28,24 +28,25 @@ async def test_a_redelivered_triage_decision_plans_one_visit(system: RunningSyst
             decision.partition_key().encode(),
             encode_headers(metadata, {}),
         )
+    await eventually(
+        lambda: system.query("scheduling", "SELECT 1 FROM visits WHERE referral_id = $1", decision.referral_id),
+        what="the decision, once accepted too, to plan its first visit",
+    )
+    # A later event on the copies' own partition: once it is handled, both copies have been consumed.
     marker = TriageCompleted(**{**decision.model_dump(), "episode_id": uuid4(), "referral_id": uuid4()})
-    await publish(system.kafka, its_acceptance(marker))
+    marker_metadata = new_metadata(marker, "/carerelay/triage")
     await produce_raw(
         system.kafka,
         system.topic(Topic.TRIAGE),
         encode_data(marker),
-        marker.partition_key().encode(),
-        encode_headers(new_metadata(marker, "/carerelay/triage"), {}),
-    )
-    # Once a later event is handled, both copies have been consumed.
-    await eventually(
-        lambda: system.query("scheduling", "SELECT 1 FROM visits WHERE referral_id = $1", marker.referral_id),
-        what="the marker decision to be handled",
+        decision.partition_key().encode(),
+        encode_headers(marker_metadata, {}),
     )
     await eventually(
-        lambda: system.query("scheduling", "SELECT 1 FROM processed_events WHERE event_id = $1", metadata.id),
-        what="the inbox to record the event",
+        lambda: system.query("scheduling", "SELECT 1 FROM processed_events WHERE event_id = $1", marker_metadata.id),
+        what="the marker, behind both copies on their partition, to be handled",
     )
+    assert await system.query("scheduling", "SELECT 1 FROM processed_events WHERE event_id = $1", metadata.id)
     visits = await system.query("scheduling", "SELECT * FROM visits WHERE referral_id = $1", decision.referral_id)
     assert len(visits) == 1
     assigned = await wait_for_messages(
