@@ -42,7 +42,8 @@ def a_person(given_name: str, family_name: str, address: str, access_notes: str,
 
 
 async def a_referred_visit(system: RunningSystem, body: dict[str, Any]) -> Arranged:
-    """Take the referral at the hub, accept it once triaged, and wait for scheduling's first visit."""
+    """Take the referral at the hub, accept it once triaged, and wait for scheduling's first visit, decided by
+    its re-planner (assigned, or noted unassignable), so that no re-plan still to come moves it after the test."""
     async with await system.client("referral", HUB_HANDLER) as client:
         response = await client.post("/api/referral/referrals", json=body)
     assert response.status_code == 201, response.text
@@ -54,10 +55,12 @@ async def a_referred_visit(system: RunningSystem, body: dict[str, Any]) -> Arran
             """
             SELECT v.visit_id, v.episode_id FROM visits v JOIN episodes e USING (episode_id)
             WHERE v.referral_id = $1::uuid
+              AND (v.status <> 'planned' OR EXISTS (SELECT 1 FROM unassigned_visits u WHERE u.visit_id = v.visit_id))
+              AND NOT EXISTS (SELECT 1 FROM replan_requests)
             """,
             referral["referral_id"],
         ),
-        what="scheduling to plan the first visit",
+        what="scheduling to plan the first visit and decide it",
     )
     return Arranged(referral["referral_id"], rows[0]["episode_id"], rows[0]["visit_id"])
 

@@ -9,6 +9,7 @@ import asyncio
 from fastapi import FastAPI
 
 from carerelay_access.web import secured_service_app
+from carerelay_events.bell import Bell
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.transport.base import Transport
 from carerelay_service.app import service_runtime
@@ -21,7 +22,6 @@ from .domain.reach import Reach
 from .handlers import handlers
 from .settings import NotificationsSettings
 from .store import feed
-from .store.bells import Bell
 
 
 def create_app(settings: NotificationsSettings, transport: Transport | None = None) -> FastAPI:

@@ -10,16 +10,17 @@ from carerelay_service.app import service_runtime
 
 from .api import routers
 from .handlers import handlers
-from .planning.tick import tick_loop
+from .planning.replanner import start_planning
 from .settings import SchedulingSettings
 
 
 def create_app(settings: SchedulingSettings) -> FastAPI:
     """The service: its event runtime (the settings are the handlers' resources and the routes'
-    `runtime_of(request).resources`), the routers, and the planner's tick once started."""
+    `runtime_of(request).resources`), the routers, and the planner's background work (the re-planner and
+    the tick) once started."""
     runtime = service_runtime("scheduling", settings, handlers, settings)
 
-    async def start_planner_tick(started: EventRuntime[SchedulingSettings]) -> None:
-        started.run_in_background("planner-tick", tick_loop(started, settings))
+    async def start_planner(started: EventRuntime[SchedulingSettings]) -> None:
+        start_planning(started, settings)
 
-    return secured_service_app(runtime, settings, routers, title="CareRelay scheduling", on_started=start_planner_tick)
+    return secured_service_app(runtime, settings, routers, title="CareRelay scheduling", on_started=start_planner)

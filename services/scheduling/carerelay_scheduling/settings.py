@@ -19,6 +19,8 @@ class SchedulingSettings(SecuredServiceSettings):
     """The solver's budget for a live re-plan (an urgent visit, an absence, a pin, the tick)."""
     replan_hours: float = Field(default=12.0, gt=0, le=48)
     """How far ahead a live re-plan looks."""
+    replan_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    """How often the re-planner looks for waiting requests when no NOTIFY woke it."""
     day_plan_seconds: float = Field(default=10.0, gt=0, le=600)
     """The solver's budget for a whole day's plan."""
     tick_seconds: float = Field(default=60.0, gt=0)

@@ -28,6 +28,7 @@ from carerelay_events.runtime import EventRuntime
 from carerelay_events.transport.memory import MemoryTransport
 from carerelay_scheduling.domain.rota import LONDON
 from carerelay_scheduling.handlers import handlers
+from carerelay_scheduling.planning.replanner import start_planning
 from carerelay_scheduling.settings import SchedulingSettings
 from carerelay_scheduling.store import episodes
 from carerelay_service.app import service_runtime
@@ -50,6 +51,7 @@ async def scheduling(transport: MemoryTransport, database_url: str) -> AsyncIter
     await migrate(database_url, service_migrations("scheduling"), [AUDIT_MIGRATION])
     runtime = service_runtime("scheduling", settings, handlers, settings, transport=transport)
     await runtime.start()
+    start_planning(runtime, settings)
     try:
         yield runtime
     finally:

@@ -12,11 +12,11 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from carerelay_access import audit
 from carerelay_access.matrix import Action
 from carerelay_access.web import PURPOSES, CurrentPrincipal, allowed_scopes
+from carerelay_events.bell import Bell
 from carerelay_service.deps import Pool
 from carerelay_service.problems import invalid
 
 from ..store import feed
-from ..store.bells import Bell
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 

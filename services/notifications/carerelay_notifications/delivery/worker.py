@@ -26,6 +26,7 @@ from opentelemetry.propagate import extract
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel
+from carerelay_events.bell import Bell
 from carerelay_events.case import emit
 from carerelay_events.db import DbConnection
 from carerelay_events.outbox import Outbox
@@ -40,7 +41,6 @@ from ..domain.reach import Reach
 from ..domain.triggers.hub import message_failed
 from ..settings import NotificationsSettings
 from ..store import consents, messages, patients
-from ..store.bells import Bell
 from . import recipients
 from .metrics import ATTEMPTS, WAITING
 from .requester import Requester, case_of

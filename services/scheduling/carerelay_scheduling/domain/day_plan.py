@@ -62,3 +62,28 @@ class PlanRun:
     unassigned: int
     changes: int
     solve_seconds: float
+
+
+@dataclass(frozen=True)
+class ReplanRequest:
+    """A re-plan asked for (a visit planned by an event): the window to plan, why, and when it was asked."""
+
+    window: Window
+    trigger: str
+    requested_at: datetime
+
+
+def batched(requests: list[ReplanRequest], now: datetime) -> tuple[Window, str]:
+    """One re-plan for every request waiting: the smallest window covering all of theirs (from now on), and
+    a trigger that says what asked, e.g. "3 requests: first-response visit planned (2), assessment visit planned"."""
+    if not requests:
+        raise ValueError("no re-plan was asked for")
+    start = max(now, min(request.window[0] for request in requests))
+    end = max(start, max(request.window[1] for request in requests))
+    counts: dict[str, int] = {}
+    for request in requests:
+        counts[request.trigger] = counts.get(request.trigger, 0) + 1
+    if len(requests) == 1:
+        return (start, end), requests[0].trigger
+    said = ", ".join(trigger if n == 1 else f"{trigger} ({n})" for trigger, n in counts.items())
+    return (start, end), f"{len(requests)} requests: {said}"[:200]

@@ -1,7 +1,7 @@
 """A referral's first visit, once it is both triaged (which tells how fast and who leads) and accepted by
-the hub, in whichever order those arrive; and an assessment by a new lead discipline. Each is followed at
-once by a re-plan of the next hours in the handler's transaction, so the visit and its assignment (and
-their events) commit together."""
+the hub, in whichever order those arrive; and an assessment by a new lead discipline. Each asks for a
+re-plan of the next hours, committed with the visit; the re-planner (planning/replanner.py) places it,
+together with whatever else arrived meanwhile, and publishes the assignment."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from carerelay_events.processing import HandlerContext
 
 from ..domain.first_response import lead_visit
 from ..settings import SchedulingSettings
-from ..store import episodes, visits
-from .replanning import replan
+from ..store import episodes, plans, visits
 
 
 async def plan_when_ready(context: HandlerContext[SchedulingSettings], episode_id: UUID) -> None:
@@ -32,13 +31,12 @@ async def plan_lead_visit(
     deadline: datetime,
     purpose: VisitPurpose = VisitPurpose.FIRST_RESPONSE,
 ) -> None:
-    """Plan a visit by the lead discipline, starting by `deadline` (a hard limit), then re-plan so that
-    someone is sent. A referral's second first response is not made (nor re-planned for)."""
+    """Plan a visit by the lead discipline, starting by `deadline` (a hard limit), and ask for a re-plan so
+    that someone is sent. A referral's second first response is not made (nor re-planned for)."""
     now = datetime.now(UTC)
     visit = lead_visit(episode_id, referral_id, lead, deadline, now, purpose)
     if not await visits.add_lead_visit(context.conn, visit):
         return
     await context.emit(visit.planned())
-    settings = context.resources
-    window = visit.replan_window(now, settings.replan_hours)
-    await replan(context.conn, context.outbox, window, f"{purpose.value} visit planned", settings.replan_seconds, now)
+    window = visit.replan_window(now, context.resources.replan_hours)
+    await plans.request_replan(context.conn, window, f"{purpose.value} visit planned", now)

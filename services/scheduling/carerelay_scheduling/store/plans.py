@@ -1,4 +1,5 @@
-"""Planning runs (`plan_runs`), and the lock that serialises them."""
+"""Planning runs (`plan_runs`), the re-plans asked for and waiting (`replan_requests`), and the lock that
+serialises runs."""
 
 from __future__ import annotations
 
@@ -7,15 +8,41 @@ from typing import Any
 
 from carerelay_events.db import DbConnection
 
-from ..domain.day_plan import PlanRun
+from ..domain.day_plan import PlanRun, ReplanRequest, Window
 from ..domain.rota import LONDON
 
 PLANNER_LOCK = 7_411_103
+REPLAN_CHANNEL = "carerelay_scheduling_replan"
+"""NOTIFYed when a re-plan is asked for: the re-planner of every instance wakes (one plans, under the lock)."""
 
 
 async def lock_planner(conn: DbConnection) -> None:
     """Hold the planner until the transaction ends, so two triggers never plan over each other."""
     await conn.execute("SELECT pg_advisory_xact_lock($1)", PLANNER_LOCK)
+
+
+async def request_replan(conn: DbConnection, window: Window, trigger: str, now: datetime) -> None:
+    """Ask for `window` to be re-planned, when the caller's transaction commits (and wake the re-planner then)."""
+    await conn.execute(
+        "INSERT INTO replan_requests (window_start, window_end, trigger, requested_at) VALUES ($1, $2, $3, $4)",
+        window[0],
+        window[1],
+        trigger,
+        now,
+    )
+    await conn.execute("SELECT pg_notify($1, '')", REPLAN_CHANNEL)
+
+
+async def take_requests(conn: DbConnection) -> list[ReplanRequest]:
+    """Every re-plan asked for and waiting, taken: gone when the caller's transaction commits, back if it
+    rolls back. Hold the planner lock first, so two instances never take and plan the same requests."""
+    rows = await conn.fetch("DELETE FROM replan_requests RETURNING window_start, window_end, trigger, requested_at")
+    return [ReplanRequest((row["window_start"], row["window_end"]), row["trigger"], row["requested_at"]) for row in rows]
+
+
+async def waiting_requests(conn: DbConnection) -> int:
+    waiting: int = await conn.fetchval("SELECT count(*) FROM replan_requests")
+    return waiting
 
 
 async def record_run(conn: DbConnection, run: PlanRun, started_at: datetime) -> None:
