@@ -9,7 +9,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
 from email.message import Message as EmailMessage
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,8 +17,6 @@ import httpx
 import orjson
 import pytest
 from aiohttp import web
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from carerelay_contract.episode import AssessmentRecorded, ConsentRecorded, ConsentWithdrawn, EpisodeClosed, OnwardReferralMade
 from carerelay_contract.model import Event
@@ -35,6 +32,7 @@ from carerelay_stack.processes import ServiceProcess
 from carerelay_testing.factories import mrs_a, referral_received
 
 from .support.kafka import Message, produce_raw, publish, read_all, wait_for_messages
+from .support.mail import Mailbox, SmtpServer
 from .support.system import HUB_HANDLER, RunningSystem, free_port
 from .support.waiting import eventually
 
@@ -46,43 +44,6 @@ FAILED = "uk.nhs.carerelay.notification.failed.v1"
 
 
 # ---------------------------------------------------------------- the SMTP server and the GP's endpoint
-
-
-@dataclass
-class Mailbox:
-    received: list[EmailMessage] = field(default_factory=list)
-    deferred: set[str] = field(default_factory=set)
-    """Addresses answered `451 try again later` (a transient failure), to keep a message waiting."""
-
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
-        if address in self.deferred:
-            return "451 4.3.0 try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        assert isinstance(envelope.content, bytes)
-        self.received.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [mail for mail in self.received if mail["To"] == address]
-
-
-class SmtpServer:
-    def __init__(self, mailbox: Mailbox) -> None:
-        self.mailbox = mailbox
-        self.port = free_port()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
 
 
 @dataclass

@@ -72,6 +72,9 @@ class NotificationsSettings(SecuredServiceSettings):
     delivery_max_backoff_seconds: float = 3600.0
     delivery_poll_seconds: float = 1.0
     delivery_concurrency: int = 2
+    hub_digest_seconds: float = Field(default=60.0, ge=0, le=3600)
+    """A hub alert a re-plan can raise for many visits (a visit nobody can take) waits this long for its
+    email, and every such alert waiting by then goes in the same email: one digest, not one email each."""
 
     def reach(self) -> Reach:
         """What the triggers may use: local time, quiet hours, urgency, and which optional channels are on."""
@@ -86,4 +89,5 @@ class NotificationsSettings(SecuredServiceSettings):
             integrator_webhook=bool(webhooks and self.integrator_webhook_url),
             gp_practices=frozenset(code for code, url in self.gp_endpoints.items() if url) if webhooks else frozenset(),
             gp_default_endpoint=bool(webhooks and self.gp_endpoint_default),
+            digest_window=timedelta(seconds=self.hub_digest_seconds),
         )

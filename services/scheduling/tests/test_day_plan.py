@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 
+import pytest
+
 from carerelay_contract.vocabulary import LeadDiscipline, VisitPurpose
-from carerelay_scheduling.domain.day_plan import at_risk, may_plan, planning_day, planning_day_of
+from carerelay_scheduling.domain.day_plan import ReplanRequest, at_risk, batched, may_plan, planning_day, planning_day_of
 from carerelay_scheduling.domain.first_response import disciplines_for, lead_visit
 from carerelay_scheduling.domain.pins import Colleague, why_cannot_make, why_named_twice, why_not_movable, why_wrong_number
 from carerelay_scheduling.domain.rota import LONDON
@@ -70,3 +72,23 @@ def test_the_lead_visit_starts_by_its_deadline_and_its_re_plan_looks_far_enough(
     assert overdue.latest_start == NOW
     assert not overdue.urgent
     assert overdue.replan_window(NOW, 12) == (NOW, NOW + timedelta(hours=12))
+
+
+def test_waiting_re_plans_are_batched_into_one_covering_every_window_from_now() -> None:
+    now = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
+    requests = [
+        ReplanRequest((now - timedelta(minutes=5), now + timedelta(hours=12)), "first-response visit planned", now),
+        ReplanRequest((now, now + timedelta(hours=26)), "assessment visit planned", now),
+        ReplanRequest((now + timedelta(hours=1), now + timedelta(hours=12)), "first-response visit planned", now),
+    ]
+    window, trigger = batched(requests, now)
+    assert window == (now, now + timedelta(hours=26))  # never from the past
+    assert trigger == "3 requests: first-response visit planned (2), assessment visit planned"
+
+
+def test_one_waiting_re_plan_keeps_its_own_trigger_and_none_is_refused() -> None:
+    now = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
+    one = ReplanRequest((now, now + timedelta(hours=12)), "first-response visit planned", now)
+    assert batched([one], now) == ((now, now + timedelta(hours=12)), "first-response visit planned")
+    with pytest.raises(ValueError, match="no re-plan"):
+        batched([], now)

@@ -18,6 +18,7 @@ import contextlib
 import random
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -36,6 +37,7 @@ from carerelay_events.tracing import tracer
 from ..channels.base import Channel, DeliveryResult, Outcome
 from ..domain.backoff import RetryPolicy
 from ..domain.consent import may_be_messaged
+from ..domain.digest import DIGESTED_TEMPLATES, digest, digested
 from ..domain.messages import Message, Trigger, delivered, failed, withdrawn
 from ..domain.reach import Reach
 from ..domain.triggers.hub import message_failed
@@ -148,7 +150,8 @@ class DeliveryWorker:
             return True
 
     async def attempt(self, conn: DbConnection, message: Message, now: datetime) -> None:
-        """Check consent and quiet hours again, then send and record the outcome."""
+        """Check consent and quiet hours again, then send and record the outcome. A hub alert that goes in
+        the digest takes every other one waiting with it: one email, each message's outcome recorded."""
         if message.audience in CONSENTED_AUDIENCES:
             details = await patients.contact_details(conn, message.episode_id, message.recipient_ref)
             agreed = await consents.load(conn, message.episode_id)
@@ -160,12 +163,20 @@ class DeliveryWorker:
             await messages.hold(conn, message.notification_id, held)
             ATTEMPTS.labels(message.channel.value, "held").inc()
             return
-        with send_span(message) as span:
-            result = await self._send(conn, message)
+        together = [message]
+        sent = message
+        if digested(message.audience, message.channel, message.template):  # one email for every such alert waiting
+            together += await messages.claim_digest(conn, message, sorted(DIGESTED_TEMPLATES))
+            subject, body = digest([(one.requested_at, one.body) for one in together], self.reach.zone)
+            sent = replace(message, subject=subject, body=body)
+        with send_span(sent) as span:
+            result = await self._send(conn, sent)
             span.set_attribute("carerelay.outcome", result.outcome.value)
+            span.set_attribute("carerelay.notification.digested", len(together))
             if result.outcome is not Outcome.DELIVERED:
                 span.set_status(Status(StatusCode.ERROR, result.reason))
-            await self._record(conn, message, now, result)
+            for one in together:
+                await self._record(conn, one, now, result)
 
     async def _send(self, conn: DbConnection, message: Message) -> DeliveryResult:
         channel = self.channels.get(message.channel)

@@ -17,6 +17,7 @@ from uuid import UUID
 from carerelay_contract.notification import NotificationDelivered, NotificationFailed, NotificationRequested
 from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel
 
+from .digest import digested
 from .reach import Reach
 
 HUB_INBOX = "hub"
@@ -83,12 +84,16 @@ class FirstState:
 
 def first_state(wanted: MessageRequest, now: datetime, reach: Reach) -> FirstState:
     """In-app messages are delivered by being stored; referrers' notices are only recorded; every
-    other message waits for the delivery worker, after quiet hours when they apply."""
+    other message waits for the delivery worker, after quiet hours when they apply, and a hub alert that
+    goes in the digest email for the digest's window."""
     if wanted.audience in NOT_SENT_HERE:
         return FirstState(Status.RECORDED)
     if wanted.channel is NotificationChannel.IN_APP:
         return FirstState(Status.DELIVERED, delivered_at=now)
-    return FirstState(Status.PENDING, next_attempt_at=reach.hold_until(now, wanted.audience, wanted.urgent) or now)
+    due = reach.hold_until(now, wanted.audience, wanted.urgent) or now
+    if digested(wanted.audience, wanted.channel, wanted.template):
+        due = max(due, now + reach.digest_window)
+    return FirstState(Status.PENDING, next_attempt_at=due)
 
 
 @dataclass(frozen=True)

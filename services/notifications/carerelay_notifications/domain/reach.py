@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from carerelay_contract.vocabulary import NotificationAudience
 
+from .digest import DEFAULT_WINDOW
 from .quiet_hours import hold_until
 
 
@@ -30,6 +31,8 @@ class Reach:
     """GP practices with a webhook endpoint of their own."""
     gp_default_endpoint: bool = False
     """A default endpoint for every other practice."""
+    digest_window: timedelta = DEFAULT_WINDOW
+    """How long a hub alert that goes in the digest email waits for others to join it."""
 
     def reaches_gp(self, practice: str) -> bool:
         """Whether the practice can be sent a message (a signed webhook)."""

@@ -124,6 +124,25 @@ async def claim_due(conn: DbConnection, now: datetime) -> Message | None:
     return _message(row) if row is not None else None
 
 
+async def claim_digest(conn: DbConnection, first: Message, templates: Sequence[str]) -> list[Message]:
+    """Lock every other message waiting to go in the same digest email as `first` (same channel, audience
+    and recipient, one of `templates`), due or not yet: they go together now."""
+    rows = await conn.fetch(
+        """
+        SELECT * FROM messages
+        WHERE status = 'pending' AND channel = $1 AND audience = $2 AND recipient_ref = $3 AND template = ANY($4::text[])
+          AND notification_id <> $5
+        ORDER BY requested_at FOR UPDATE SKIP LOCKED
+        """,
+        first.channel.value,
+        first.audience.value,
+        first.recipient_ref,
+        list(templates),
+        first.notification_id,
+    )
+    return [_message(row) for row in rows]
+
+
 async def hold(conn: DbConnection, notification_id: UUID, until: datetime) -> None:
     """Quiet hours: try again at `until`."""
     await conn.execute("UPDATE messages SET next_attempt_at = $2 WHERE notification_id = $1", notification_id, until)
