@@ -13,12 +13,12 @@ WEB := web
 WEB_PACKAGES := $(WEB)/shared $(WEB)/hub $(WEB)/clinician
 SYSTEM_PACKAGES := nginx-light chromium chromium-driver
 
-.PHONY: run test stop infra-up infra-down status lint schemas venv web system-packages clean
+.PHONY: run test stop infra-up infra-down status lint schemas venv web system-packages k8s-tools clean
 
 run: system-packages venv web infra-up
 	$(PY) -m carerelay_stack run
 
-test: system-packages venv web infra-up lint
+test: system-packages venv web k8s-tools infra-up lint
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 
@@ -71,6 +71,27 @@ $(VENV)/.installed: requirements.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps $(addprefix -e ,$(PACKAGES))
 	touch $@
+
+# The Kubernetes manifests' validator (infra/k8s, tests/test_kubernetes_manifests.py): kubeconform built
+# from the Go module proxy into .venv/bin, and the Kubernetes JSON schemas of each version in K8S_VERSIONS
+# taken from kubernetes-validate's wheel on PyPI (hash-pinned in infra/k8s/requirements-schemas.txt) into
+# .venv/k8s-schemas/. Built once (about 25 s on a fresh machine); the test itself then takes a second.
+KUBECONFORM_VERSION := v0.8.0
+K8S_VERSIONS := 1.30.0 1.37.0
+K8S_SCHEMAS := $(VENV)/k8s-schemas
+k8s-tools: $(VENV)/.kubeconform-$(KUBECONFORM_VERSION) $(K8S_SCHEMAS)/.extracted
+
+$(VENV)/.kubeconform-$(KUBECONFORM_VERSION): $(VENV)/.installed
+	GOBIN=$(abspath $(VENV))/bin go install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+	rm -f $(VENV)/.kubeconform-*
+	touch $@
+
+$(K8S_SCHEMAS)/.extracted: Makefile infra/k8s/requirements-schemas.txt infra/k8s/schemas.py $(VENV)/.installed
+	rm -rf $(K8S_SCHEMAS)
+	$(PY) -m pip download --quiet --no-deps --require-hashes -r infra/k8s/requirements-schemas.txt -d $(K8S_SCHEMAS)/wheel
+	$(PY) infra/k8s/schemas.py $(K8S_SCHEMAS)/wheel/kubernetes_validate-*.whl $(K8S_SCHEMAS) $(K8S_VERSIONS)
+	rm -rf $(K8S_SCHEMAS)/wheel
+	echo $(K8S_VERSIONS) > $@
 
 clean: stop
 	rm -rf $(VENV) .data infra/kafka/target $(WEB)/node_modules $(addsuffix /dist,$(WEB_PACKAGES))
