@@ -1,6 +1,6 @@
 """The daily planner on a synthetic county: one day's plan, then real-time re-planning latency.
 
-    .venv/bin/python bench/replan.py [--plan-seconds 30] [--replan-seconds 1] [--trials 20] [--seed 7]
+    .venv/bin/python bench/replan.py [--plan-seconds 30] [--replan-seconds 0.8] [--trials 20] [--seed 7]
 
 Builds a seeded county (60 staff over 4 bases, mixed disciplines and skills, day and evening shifts with a
 30-minute break; 600 visits over 300 homes: care calls with preferred windows and continuity histories,
@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from carerelay_scheduling.domain.planner.input import DOUBLE_HANDED_SKILL, Point, Shift, StaffMember, VisitNeed
 from carerelay_scheduling.domain.planner.plan import plan_day
 from carerelay_scheduling.domain.planner.result import DayPlan, changes
+from carerelay_scheduling.settings import SchedulingSettings
 
 LONDON = ZoneInfo("Europe/London")
 DAY = datetime(2025, 3, 10, tzinfo=LONDON)
@@ -232,7 +233,7 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan-seconds", type=float, default=30.0)
-    parser.add_argument("--replan-seconds", type=float, default=1.0)
+    parser.add_argument("--replan-seconds", type=float, default=SchedulingSettings.model_fields["replan_seconds"].default)
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
