@@ -195,7 +195,7 @@ async def test_each_services_metrics_show_what_an_operator_needs_and_nothing_of_
                 and "# TYPE carerelay_dead_letters_total counter" in text
             ):
                 return None
-        if "# TYPE carerelay_response_clock_breaches_total counter" not in texts["triage"]:
+        if not has_series(texts["triage"], "carerelay_response_clock_breaches_total", tier="ucr-2h"):
             return None
         scheduling = texts["scheduling"]
         trigger = "first-response visit planned"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from prometheus_client import Counter
 
 from carerelay_contract.triage import ResponseClockBreached
+from carerelay_contract.vocabulary import ResponseTier
 from carerelay_events.case import emit
 from carerelay_events.db import DbConnection
 from carerelay_events.outbox import Outbox
@@ -22,6 +23,9 @@ BREACHES = Counter(
     "carerelay_response_clock_breaches_total", "Response clocks that reached their deadline without first contact", ["tier"]
 )
 AT_RISK = Counter("carerelay_response_clock_at_risk_total", "Response clocks that fired at risk", ["tier"])
+for _tier in ResponseTier:  # every tier shows from the start, at 0: "none breached" reads as 0, not as no data
+    BREACHES.labels(_tier.value)
+    AT_RISK.labels(_tier.value)
 
 
 async def tick(conn: DbConnection, outbox: Outbox, now: datetime | None = None) -> list[ClockAlarm]:
