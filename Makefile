@@ -13,10 +13,20 @@ WEB := web
 WEB_PACKAGES := $(WEB)/shared $(WEB)/hub $(WEB)/clinician
 SYSTEM_PACKAGES := nginx-light chromium chromium-driver
 
-.PHONY: run test stop infra-up infra-down status lint schemas venv web system-packages k8s-tools clean
+# `make run OBSERVE=1` also runs Jaeger and Prometheus (docs/operations.md, "Seeing it"). Jaeger is built
+# once from the Go module proxy, at the version pinned in infra/observability/jaeger/go.mod (and go.sum),
+# into a cache shared by every checkout; Prometheus is Debian's package. Without OBSERVE, neither is touched.
+OBSERVE ?= $(CARERELAY_OBSERVE)
+TOOLS_DIR ?= $(HOME)/.cache/carerelay
+JAEGER_MODULE := infra/observability/jaeger
+JAEGER_VERSION := $(shell awk '$$1 == "github.com/jaegertracing/jaeger" {print $$2}' $(JAEGER_MODULE)/go.mod)
+JAEGER_BIN := $(TOOLS_DIR)/jaeger-$(JAEGER_VERSION)/jaeger
+OBSERVE_PACKAGES := prometheus
 
-run: system-packages venv web infra-up
-	$(PY) -m carerelay_stack run
+.PHONY: run test stop infra-up infra-down status lint schemas venv web system-packages k8s-tools observe-tools clean
+
+run: system-packages venv web infra-up $(if $(filter 1 true yes,$(OBSERVE)),observe-tools)
+	CARERELAY_OBSERVE=$(if $(filter 1 true yes,$(OBSERVE)),1,0) CARERELAY_JAEGER_BIN=$(JAEGER_BIN) $(PY) -m carerelay_stack run
 
 test: system-packages venv web k8s-tools infra-up lint
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
@@ -53,6 +63,15 @@ system-packages:
 	@command -v nginx >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  if [ "$$(id -u)" != 0 ]; then echo "install as root: apt-get install -y $(SYSTEM_PACKAGES)" >&2; exit 1; fi; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES); }
+
+# Jaeger (built from its Go module, pinned by go.mod/go.sum) and Debian's Prometheus (installed as root).
+observe-tools: $(JAEGER_BIN)
+	@command -v prometheus >/dev/null || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "install as root: apt-get install -y $(OBSERVE_PACKAGES)" >&2; exit 1; fi; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(OBSERVE_PACKAGES); }
+
+$(JAEGER_BIN): $(JAEGER_MODULE)/go.mod $(JAEGER_MODULE)/go.sum
+	cd $(JAEGER_MODULE) && go build -o $(JAEGER_BIN) github.com/jaegertracing/jaeger/cmd/jaeger
 
 # The front ends: one npm workspace (web/), TypeScript pinned in its one package-lock.json, compiled
 # by `tsc -b` (web/shared first, then the hub and the clinician app), then every unit test. One stamp

@@ -31,6 +31,8 @@ class ServiceProcess:
     """Other ports it listens on (the mailbox's SMTP port), freed before `stop` returns."""
     cwd: Path | None = None
     """Its working directory (faust keeps its `<app>-data` folder there); by default ours."""
+    health_port: int | None = None
+    """Where `health_path` answers, when not on `port` (Jaeger's health check has a port of its own)."""
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -60,7 +62,7 @@ class ServiceProcess:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}\n{self.tail()}")
             try:
-                if httpx.get(f"{self.base_url}{self.health_path}", timeout=2).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{self.health_port or self.port}{self.health_path}", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

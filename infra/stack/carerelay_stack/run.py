@@ -27,10 +27,11 @@ from carerelay_events.settings import KafkaSettings
 from . import pidfiles, rota
 from .county import load_county
 from .demo import accept_some, submit_referrals
+from .observability import observe_processes, otlp_endpoint
 from .processes import ServiceProcess
 from .provision import provision
 from .rota import load_rota
-from .settings import REPO, SERVICES, StackPorts, StackSettings, data_dir
+from .settings import REPO, SERVICES, ObserveSettings, StackPorts, StackSettings, data_dir
 from .sign_in import user_token
 from .web_origin import Upstreams, web_origin_process
 
@@ -127,8 +128,13 @@ def service_processes(
     return processes
 
 
-def port_variable(name: str) -> str:
-    """The environment variable that moves the port of process `name` (see StackPorts)."""
+def port_variable(name: str, port: int | None = None, ports: StackPorts | None = None) -> str:
+    """The environment variable that moves the port of process `name` (see StackPorts): the one whose
+    value is `port`, when `ports` are given (a process with several ports), else its main port's."""
+    if port is not None and ports is not None:
+        for field in StackPorts.model_fields:
+            if getattr(ports, field) == port:
+                return f"CARERELAY_{field.upper()}"
     return {"web-origin": "CARERELAY_WEB_PORT", "mailbox": "CARERELAY_MAILBOX_PORT"}.get(name, f"CARERELAY_{name.upper()}_PORT")
 
 
@@ -185,12 +191,22 @@ def main() -> int:
         Upstreams(ports.referral_port, ports.scheduling_port, ports.notifications_port, ports.issuer_port, ports.triage_port),
         data / "logs" / "web-origin.log",
     )
-    services = service_processes(stack, data, ports, demo_mail_env(ports))
-    processes = [issuer_process(data, ports), mailbox_process(data, ports), *services, web]
+    observe = ObserveSettings()
+    extra_env = demo_mail_env(ports)
+    watching = []
+    if observe.observe:  # `make run OBSERVE=1`: Jaeger and Prometheus first, the services exporting spans to Jaeger
+        try:
+            watching = observe_processes(data, ports, observe)
+        except RuntimeError as error:
+            print(error, file=sys.stderr)
+            return 1
+        extra_env["CARERELAY_OTEL_OTLP_ENDPOINT"] = otlp_endpoint(ports)
+    services = service_processes(stack, data, ports, extra_env)
+    processes = [*watching, issuer_process(data, ports), mailbox_process(data, ports), *services, web]
     taken = [(process.name, port) for process in processes for port in process.ports if not pidfiles.port_free(port)]
     if taken:
         for name, port in taken:
-            print(f"port {port} ({name}) is in use; to run beside it, set {port_variable(name)}", file=sys.stderr)
+            print(f"port {port} ({name}) is in use; to run beside it, set {port_variable(name, port, ports)}", file=sys.stderr)
         print(f"Is CareRelay already running from another data dir? This one is {data}.", file=sys.stderr)
         return 1
     signals = Signals()
@@ -239,8 +255,9 @@ def run(data: Path, ports: StackPorts, stack: StackSettings, processes: list[Ser
     asyncio.run(load_rota(stack.service_url("scheduling")))
     web_origin = web_origin_url(ports)
     hub = f"http://127.0.0.1:{ports.referral_port}"
-    handler = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_HANDLER))
-    clinician = asyncio.run(user_token(processes[0].base_url, DEMO_HUB_CLINICIAN))
+    issuer = next(process for process in processes if process.name == "issuer")
+    handler = asyncio.run(user_token(issuer.base_url, DEMO_HUB_HANDLER))
+    clinician = asyncio.run(user_token(issuer.base_url, DEMO_HUB_CLINICIAN))
     referral_ids = asyncio.run(submit_referrals(hub, handler))
     asyncio.run(accept_some(hub, clinician, referral_ids))
     mrs_a = httpx.get(f"{hub}/api/referral/referrals/{referral_ids[0]}", headers={"Authorization": f"Bearer {clinician}"})
@@ -259,6 +276,9 @@ def run(data: Path, ports: StackPorts, stack: StackSettings, processes: list[Ser
     print(f"  API docs:      {hub}/api/referral/docs")
     print(f"  referrals:     {hub}/api/referral/referrals")
     print(f"  visits:        http://127.0.0.1:{ports.scheduling_port}/api/scheduling/visits")
+    if any(process.name == "jaeger" for process in processes):
+        print(f"  Traces:        http://127.0.0.1:{ports.jaeger_port}/   (Jaeger; a referral's trace: docs/operations.md)")
+        print(f"  Metrics:       http://127.0.0.1:{ports.prometheus_port}/   (Prometheus, scraping every service's /metrics)")
     print(f"  Kafka {kafka.bootstrap_servers}, PostgreSQL {stack.host}:{stack.port}")
     print(f"  pid files:     {display(pidfiles.run_dir(data))}/")
     print("Ctrl-C (or `make stop` in another terminal) stops everything.", flush=True)

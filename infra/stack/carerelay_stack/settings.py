@@ -56,10 +56,30 @@ class StackPorts(BaseSettings):
     mailbox_port: int = 8026
     """The mailbox's page of the emails it kept."""
     mailbox_smtp_port: int = 8025
+    jaeger_port: int = 16686
+    """Jaeger's UI and query API (`make run OBSERVE=1`)."""
+    jaeger_otlp_port: int = 4318
+    """Jaeger's OTLP/HTTP receiver, where every service exports its spans."""
+    jaeger_grpc_port: int = 16685
+    """Jaeger's query API over gRPC (not used here, but it listens)."""
+    jaeger_health_port: int = 13133
+    prometheus_port: int = 9090
 
     def service(self, service: str) -> int:
         port: int = getattr(self, f"{service}_port")
         return port
+
+
+class ObserveSettings(BaseSettings):
+    """`make run OBSERVE=1`: also run Jaeger (spans from every service) and Prometheus (their /metrics)."""
+
+    model_config = SettingsConfigDict(env_prefix="CARERELAY_", frozen=True, extra="ignore")
+
+    observe: bool = False
+    jaeger_bin: Path = Path.home() / ".cache" / "carerelay" / "jaeger-v1.76.0" / "jaeger"
+    """Built by the Makefile's `observe-tools` from infra/observability/jaeger/go.mod (the Go module proxy)."""
+    prometheus_bin: str = "prometheus"
+    """Debian's `prometheus` package, installed by `observe-tools`."""
 
 
 def data_dir() -> Path:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from prometheus_client import Counter
+
 from carerelay_contract.topics import Topic, topic_name
 
 from .transport.base import InboundRecord, Producer
+
+DEAD_LETTERED = Counter(
+    "carerelay_dead_letters_total",
+    "Messages published to the dead-letter topic, by consumer and original topic",
+    ["consumer", "topic"],
+)
 
 
 class DeadLetters:
@@ -25,3 +33,4 @@ class DeadLetters:
             ("carerelay_dlq_consumer", self.consumer.encode()),
         ]
         await self.producer.send_and_wait(self.topic, value=record.value, key=record.key, headers=headers)
+        DEAD_LETTERED.labels(self.consumer, record.topic).inc()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable
 from typing import Any
 
@@ -30,7 +31,9 @@ NOTIFY_CHANNEL = "carerelay_event_outbox"
 _RELAY_LOCK_ID = 7_411_001
 
 PUBLISHED = Counter("carerelay_outbox_published_total", "Events relayed from the outbox to Kafka", ["source"])
-UNPUBLISHED = Gauge("carerelay_outbox_unpublished", "Events written but not yet relayed", ["source"])
+UNPUBLISHED = Gauge("carerelay_outbox_unpublished", "Events written but not yet relayed (the outbox backlog)", ["source"])
+BACKLOG_EVERY_SECONDS = 1.0
+"""How often the relay counts its backlog (an index-only count of the unpublished rows)."""
 
 
 class Outbox:
@@ -84,10 +87,12 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        self._backlog_counted_at = -BACKLOG_EVERY_SECONDS
 
     async def publish_pending(self) -> int:
         """Publish one batch; return how many rows were published (0 when none or another relay holds the lock)."""
         async with self.pool.acquire() as conn, conn.transaction():
+            await self._count_backlog(conn)
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK_ID):
                 return 0
             rows = await conn.fetch(
@@ -110,6 +115,16 @@ class OutboxRelay:
             )
             PUBLISHED.labels(self.source).inc(len(rows))
             return len(rows)
+
+    async def _count_backlog(self, conn: DbConnection) -> None:
+        """Set the backlog gauge, at most once a second. Counted before publishing, so a relay that
+        cannot reach Kafka (and retries) still shows the backlog growing; every relay of the database
+        counts it, the one holding the lock or not."""
+        if time.monotonic() - self._backlog_counted_at < BACKLOG_EVERY_SECONDS:
+            return
+        self._backlog_counted_at = time.monotonic()
+        backlog = await conn.fetchval("SELECT count(*) FROM event_outbox WHERE published_at IS NULL")
+        UNPUBLISHED.labels(self.source).set(backlog)
 
     async def _send(self, row: Any) -> Awaitable[Any]:
         stored: list[list[str]] = orjson.loads(row["headers"])

@@ -171,6 +171,7 @@ class EventProcessor(Generic[R]):
             event_type=trace_headers.get("ce_type"),
             partition=record.partition,
             offset=record.offset,
+            key=record.key,
         ) as span:
             metadata = decode_metadata(record.headers)
             event = decode_event(metadata, record.value)

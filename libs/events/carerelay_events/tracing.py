@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from uuid import UUID
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -81,8 +82,10 @@ def process_span(
     event_type: str | None,
     partition: int,
     offset: int,
+    key: bytes | None = None,
 ) -> Iterator[Span]:
-    """A CONSUMER span around one handler, continuing the producer's trace from the headers."""
+    """A CONSUMER span around one handler, continuing the producer's trace from the headers. The
+    record key (the episode id) is kept as on the producer's span, so a case's spans can be found by it."""
     parent = extract(dict(headers))
     attributes: dict[str, str | int] = {
         "messaging.system": "kafka",
@@ -95,6 +98,8 @@ def process_span(
     }
     if message_id:
         attributes["messaging.message.id"] = message_id
+    if (episode_key := _episode_key(key)) is not None:
+        attributes["messaging.kafka.message.key"] = episode_key
     if event_type:
         attributes["cloudevents.event_type"] = event_type
     token = otel_context.attach(parent)
@@ -103,6 +108,14 @@ def process_span(
             yield span
     finally:
         otel_context.detach(token)
+
+
+def _episode_key(key: bytes | None) -> str | None:
+    """The record key if it is an episode id (a UUID): a malformed record's key is not trusted into a span."""
+    try:
+        return str(UUID(key.decode())) if key else None
+    except (UnicodeDecodeError, ValueError):
+        return None
 
 
 @contextmanager

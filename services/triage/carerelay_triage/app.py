@@ -92,7 +92,8 @@ def create_app(settings: TriageSettings) -> faust.App:
             return
         try:
             async with runtime.pool.acquire() as conn, conn.transaction():
-                await clock_timer.tick(conn, runtime.outbox)
+                fired = await clock_timer.tick(conn, runtime.outbox)
+            clock_timer.count(fired)
         except Exception as error:  # an outage: the next tick tries again, nothing is lost
             log.warning("response clock tick failed", error=type(error).__name__)
 

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from prometheus_client import REGISTRY
 
 from carerelay_access import audit
 from carerelay_contract.envelope import Envelope
@@ -35,6 +36,7 @@ from carerelay_triage.rules import DEFAULT_RULES_FILE, load_rules
 RECEIVED = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
 DEADLINE = RECEIVED + timedelta(hours=2)  # Mrs A: UCR 2 hours
 CASE = "case-mrs-a"
+BREACHES, AT_RISK = "carerelay_response_clock_breaches_total", "carerelay_response_clock_at_risk_total"
 
 Triage = EventRuntime[TriageRules]
 
@@ -96,8 +98,15 @@ async def row(triage: Triage, sql: str, *args: Any) -> Any:
 
 
 async def tick(triage: Triage, now: datetime) -> int:
+    """As the worker's timer does: fire what is due, then count it once the transaction has committed."""
     async with triage.pool.acquire() as conn, conn.transaction():
-        return await clock_timer.tick(conn, triage.outbox, now)
+        fired = await clock_timer.tick(conn, triage.outbox, now)
+    clock_timer.count(fired)
+    return len(fired)
+
+
+def clock_count(name: str, tier: str) -> float:
+    return REGISTRY.get_sample_value(name, {"tier": tier}) or 0.0
 
 
 async def test_a_received_referral_is_decided_stored_clocked_and_announced_once(triage: Triage, mrs_a: ReferralReceived) -> None:
@@ -166,12 +175,15 @@ async def test_the_clock_fires_at_risk_then_breached_once_each_in_the_cases_corr
     triage: Triage, mrs_a: ReferralReceived
 ) -> None:
     await publish(triage, mrs_a)
+    breaches, at_risks = clock_count(BREACHES, "ucr-2h"), clock_count(AT_RISK, "ucr-2h")
 
     assert await tick(triage, RECEIVED + timedelta(minutes=89)) == 0
     assert await tick(triage, RECEIVED + timedelta(minutes=90)) == 1
     assert await tick(triage, RECEIVED + timedelta(minutes=100)) == 0
+    assert (clock_count(BREACHES, "ucr-2h"), clock_count(AT_RISK, "ucr-2h")) == (breaches, at_risks + 1)
     assert await tick(triage, DEADLINE) == 1
     assert await tick(triage, DEADLINE + timedelta(minutes=5)) == 0
+    assert (clock_count(BREACHES, "ucr-2h"), clock_count(AT_RISK, "ucr-2h")) == (breaches + 1, at_risks + 1)
 
     (at_risk,) = await relayed(triage, Topic.RESPONSE_CLOCK, ResponseClockAtRisk)
     (breached,) = await relayed(triage, Topic.RESPONSE_CLOCK, ResponseClockBreached)

@@ -4,6 +4,10 @@ faust acknowledges an event when the agent moves on to the next one and commits 
 offsets on its commit timer, so offsets are committed after processing. Decoding, the inbox, dead
 letters, retries and tracing stay in EventProcessor, so this transport can be swapped for the
 aiokafka one without touching the service's handlers (faust-streaming has open reports of stalls).
+
+Consumer lag is exported as the aiokafka consumer loop does (`carerelay_consumer_lag`): a timer
+compares each assigned partition's end with the next offset the agent has yet to process, so a
+stalled agent shows its lag growing.
 """
 
 from __future__ import annotations
@@ -12,9 +16,15 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import faust
+import structlog
 
+from ..consumer import LAG
 from ..processing import EventProcessor
 from .base import InboundRecord
+
+log = structlog.get_logger(__name__)
+
+LAG_EVERY_SECONDS = 5.0
 
 
 def attach_processor(
@@ -22,9 +32,13 @@ def attach_processor(
 ) -> Any:
     """Add an agent named `name` to `app` consuming `topics`; `processor` yields the ready processor."""
     channel = app.topic(*topics, value_serializer="raw", key_serializer="raw")
+    processed: dict[tuple[str, int], int] = {}
+    """The next offset to process, per (topic, partition), once this worker has processed one."""
+    consumer_name: list[str] = []
 
     async def agent(stream: faust.StreamT[bytes]) -> None:
         ready = await processor()
+        consumer_name[:] = [ready.consumer]
         async for event in stream.events():
             message = event.message
             raw: Any = message.headers or []
@@ -40,5 +54,27 @@ def attach_processor(
                     headers=headers,
                 )
             )
+            processed[(message.topic, message.partition)] = message.offset + 1
+
+    async def report_lag() -> None:
+        if consumer_name:
+            await _report_lag(app, consumer_name[0], processed)
+
+    app.timer(interval=LAG_EVERY_SECONDS)(report_lag)
 
     return app.agent(channel, name=name)(agent)
+
+
+async def _report_lag(app: faust.App, consumer: str, processed: dict[tuple[str, int], int]) -> None:
+    """Set each assigned partition's lag: its end minus the next offset to process (the consumer's
+    fetch position for a partition this worker has processed nothing of yet)."""
+    try:
+        for tp in app.consumer.assignment():
+            end = app.consumer.highwater(tp)
+            done = processed.get((tp.topic, tp.partition))
+            if done is None:
+                done = await app.consumer.position(tp)
+            if end is not None and done is not None:
+                LAG.labels(consumer, tp.topic, str(tp.partition)).set(max(0, end - done))
+    except Exception as error:  # a rebalance in progress: the next tick reports
+        log.debug("consumer lag not reported", consumer=consumer, error=type(error).__name__)

@@ -12,6 +12,7 @@ visits as days come).
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -27,6 +28,7 @@ from ..domain.planner.result import DayPlan, changes
 from ..domain.rota import LONDON
 from ..settings import SchedulingSettings
 from ..store import plans, rota, visits
+from . import run_metrics
 from .care_plan_visits import make_due_visits
 from .case_events import CaseEvents
 from .staffing import available_staff
@@ -36,6 +38,7 @@ async def replan(
     conn: DbConnection, outbox: Outbox, window: Window, trigger: str, seconds: float, now: datetime | None = None
 ) -> PlanRun:
     """Plan the open visits of `window` afresh, keeping what need not change. Run in a transaction."""
+    began = time.monotonic()
     now = now or datetime.now(UTC)
     await plans.lock_planner(conn)
     cases = CaseEvents(conn, outbox)
@@ -65,6 +68,7 @@ async def replan(
         solve_seconds=plan.solve_seconds,
     )
     await plans.record_run(conn, run, now)
+    run_metrics.observe(run, time.monotonic() - began)
     return run
 
 
