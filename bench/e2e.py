@@ -526,14 +526,15 @@ async def one_stack(instances: int, args: argparse.Namespace, results: dict[str,
         if full:
             results["rss"]["idle"] = memory(stack)
             for rate in args.rates:
+                key = f"{rate:g}"
                 print(f"  post -> triaged at {rate}/s for {args.seconds} s", flush=True)
-                results["floor"][str(rate)] = await floor(stack.kafka, rate, args.seconds)
+                results["floor"][key] = await floor(stack.kafka, rate, args.seconds)
                 row = await post_triaged(hub, stream, rate, args.seconds)
-                results["raw"][str(rate)] = row.pop("latencies_ms")
-                results["post_triaged"][str(rate)] = row
+                results["raw"][key] = row.pop("latencies_ms")
+                results["post_triaged"][key] = row
                 print(
                     f"    p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms "
-                    f"(floor p50 {results['floor'][str(rate)]['p50_ms']:.1f})"
+                    f"(floor p50 {results['floor'][key]['p50_ms']:.1f})"
                 )
                 await asyncio.sleep(2)
             results["rss"]["load"] = memory(stack)
