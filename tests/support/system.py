@@ -19,7 +19,7 @@ from carerelay_events.settings import KafkaSettings
 from carerelay_events.transport.aiokafka import connection_options
 from carerelay_stack.processes import ServiceProcess
 from carerelay_stack.provision import drop_database, provision_database
-from carerelay_stack.run import auth_env
+from carerelay_stack.run import auth_env, instance_name
 from carerelay_stack.settings import SERVICES, StackSettings
 from carerelay_stack.web_origin import Upstreams, web_origin_process
 
@@ -51,6 +51,8 @@ class RunningSystem:
     issuer: ServiceProcess | None = None
     web: ServiceProcess | None = None
     web_port: int = field(default_factory=free_port)
+    instances: int = 1
+    """Processes of each service, in its one consumer group; the second of `referral` is `referral-2`."""
     _tokens: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -103,6 +105,9 @@ class RunningSystem:
 
     def url(self, service: str) -> str:
         return self.processes[service].base_url
+
+    def instance_ports(self, service: str) -> list[int]:
+        return [self.processes[instance_name(service, number)].port for number in range(1, self.instances + 1)]
 
     def database_name(self, service: str) -> str:
         return f"t{self.run_id}_{service}"
@@ -168,9 +173,14 @@ class RunningSystem:
         await ensure_topics(self.kafka)
         for service in SERVICES:
             await self.add_database(service)
-        for service in SERVICES:
-            self.processes[service] = self.service_process(service, self.databases[service])
-            self.processes[service].start()
+        for number in range(1, self.instances + 1):
+            for service in SERVICES:
+                name = instance_name(service, number)
+                cwd = LOG_DIR / self.run_id / ("" if number == 1 else name)
+                cwd.mkdir(parents=True, exist_ok=True)
+                self.processes[name] = self.service_process(service, self.databases[service], label=name)
+                self.processes[name].cwd = cwd  # faust keeps its data folder in the working directory
+                self.processes[name].start()
         for process in self.processes.values():
             process.wait_healthy()
         assert self.issuer is not None
@@ -179,11 +189,11 @@ class RunningSystem:
             "127.0.0.1",
             self.web_port,
             Upstreams(
-                self.processes["referral"].port,
-                self.processes["scheduling"].port,
-                self.processes["notifications"].port,
+                self.instance_ports("referral"),
+                self.instance_ports("scheduling"),
+                self.instance_ports("notifications"),
                 self.issuer.port,
-                self.processes["triage"].port,
+                self.instance_ports("triage"),
             ),
             LOG_DIR / self.run_id / "web-origin.log",
         )

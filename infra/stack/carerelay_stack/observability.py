@@ -8,7 +8,7 @@ the services on the Docker host instead of on loopback."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,23 +52,24 @@ def jaeger_config(ports: StackPorts, max_traces: int = 50_000) -> dict[str, Any]
     }
 
 
-def prometheus_config(services: Mapping[str, str], itself: str) -> dict[str, Any]:
-    """Prometheus's configuration: one job per service (`job="referral"`, ...) scraping `host:port` of
-    `services` at /metrics, and one for Prometheus itself."""
-    jobs = {"prometheus": itself, **services}
+def prometheus_config(services: Mapping[str, Sequence[str]], itself: str) -> dict[str, Any]:
+    """Prometheus's configuration: one job per service (`job="referral"`, ...) scraping each `host:port` of
+    its instances in `services` at /metrics, and one for Prometheus itself."""
+    jobs: dict[str, Sequence[str]] = {"prometheus": [itself], **services}
     return {
         "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": "15s"},
         "scrape_configs": [
-            {"job_name": job, "metrics_path": "/metrics", "static_configs": [{"targets": [target]}]}
-            for job, target in jobs.items()
+            {"job_name": job, "metrics_path": "/metrics", "static_configs": [{"targets": list(targets)}]}
+            for job, targets in jobs.items()
         ],
     }
 
 
 def local_prometheus_config(ports: StackPorts) -> dict[str, Any]:
-    """What `make run OBSERVE=1`'s Prometheus scrapes: the four services and itself, on loopback."""
+    """What `make run OBSERVE=1`'s Prometheus scrapes: every instance of the four services, and itself, on loopback."""
     return prometheus_config(
-        {service: f"127.0.0.1:{ports.service(service)}" for service in SERVICES}, f"127.0.0.1:{ports.prometheus_port}"
+        {service: [f"127.0.0.1:{port}" for port in ports.instance_ports(service)] for service in SERVICES},
+        f"127.0.0.1:{ports.prometheus_port}",
     )
 
 

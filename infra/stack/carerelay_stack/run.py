@@ -112,30 +112,46 @@ def auth_env(issuer_url: str, issuer_port: int, web_origin: str) -> dict[str, st
     }
 
 
+def instance_name(service: str, number: int) -> str:
+    """The first instance is named after its service (`referral`), the others `referral-2`, ..."""
+    return service if number == 1 else f"{service}-{number}"
+
+
 def service_processes(
     stack: StackSettings, data: Path, ports: StackPorts, extra_env: dict[str, str] | None = None
 ) -> list[ServiceProcess]:
+    """Every instance of every service (`ports.instances` of each), the first instances first. The
+    instances of a service share its database and consumer group; each has its own port, log and
+    working directory (faust keeps a data folder there)."""
     processes = []
-    for service in SERVICES:
-        port = ports.service(service)
-        env = {
-            f"CARERELAY_{service.upper()}_DATABASE_URL": stack.service_url(service),
-            f"CARERELAY_{service.upper()}_PORT": str(port),
-            **auth_env(issuer_url(ports), ports.issuer_port, web_origin_url(ports)),
-            **(extra_env or {}),
-        }
-        processes.append(ServiceProcess(service, port, env, data / "logs" / f"{service}.log", cwd=data))
+    for number in range(1, ports.instances + 1):
+        for service in SERVICES:
+            port = ports.instance_ports(service)[number - 1]
+            name = instance_name(service, number)
+            env = {
+                f"CARERELAY_{service.upper()}_DATABASE_URL": stack.service_url(service),
+                f"CARERELAY_{service.upper()}_PORT": str(port),
+                **auth_env(issuer_url(ports), ports.issuer_port, web_origin_url(ports)),
+                **(extra_env or {}),
+            }
+            cwd = data if number == 1 else data / "instances" / name
+            cwd.mkdir(parents=True, exist_ok=True)
+            command = [sys.executable, "-m", f"carerelay_{service}"]
+            processes.append(ServiceProcess(name, port, env, data / "logs" / f"{name}.log", command=command, cwd=cwd))
     return processes
 
 
 def port_variable(name: str, port: int | None = None, ports: StackPorts | None = None) -> str:
     """The environment variable that moves the port of process `name` (see StackPorts): the one whose
-    value is `port`, when `ports` are given (a process with several ports), else its main port's."""
+    value is `port`, when `ports` are given (a process with several ports), else its main port's (an
+    instance's too: `referral-2` moves with `CARERELAY_REFERRAL_PORT`)."""
     if port is not None and ports is not None:
         for field in StackPorts.model_fields:
-            if getattr(ports, field) == port:
+            if field.endswith("_port") and getattr(ports, field) == port:
                 return f"CARERELAY_{field.upper()}"
-    return {"web-origin": "CARERELAY_WEB_PORT", "mailbox": "CARERELAY_MAILBOX_PORT"}.get(name, f"CARERELAY_{name.upper()}_PORT")
+    service = name.split("-")[0] if name.split("-")[0] in SERVICES else name
+    named = {"web-origin": "CARERELAY_WEB_PORT", "mailbox": "CARERELAY_MAILBOX_PORT"}
+    return named.get(service, f"CARERELAY_{service.upper()}_PORT")
 
 
 class Signals:
@@ -188,7 +204,13 @@ def main() -> int:
         data / "nginx",
         "127.0.0.1",
         ports.web_port,
-        Upstreams(ports.referral_port, ports.scheduling_port, ports.notifications_port, ports.issuer_port, ports.triage_port),
+        Upstreams(
+            ports.instance_ports("referral"),
+            ports.instance_ports("scheduling"),
+            ports.instance_ports("notifications"),
+            ports.issuer_port,
+            ports.instance_ports("triage"),
+        ),
         data / "logs" / "web-origin.log",
     )
     observe = ObserveSettings()

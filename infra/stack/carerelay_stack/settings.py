@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("referral", "triage", "scheduling", "notifications")
@@ -64,10 +64,21 @@ class StackPorts(BaseSettings):
     """Jaeger's query API over gRPC (not used here, but it listens)."""
     jaeger_health_port: int = 13133
     prometheus_port: int = 9090
+    instances: int = Field(default=1, ge=1, le=9)
+    """`CARERELAY_INSTANCES`: how many processes of each service to run, all in the service's one
+    consumer group (triage: as many faust workers). Instance n (from 1) listens on the service's
+    port + 10 * (n - 1): 8101, 8111, 8121, ... for the referral hub."""
 
     def service(self, service: str) -> int:
         port: int = getattr(self, f"{service}_port")
         return port
+
+    def instance_ports(self, service: str) -> tuple[int, ...]:
+        """The port of each instance of `service`, the first being `service(service)`."""
+        return tuple(self.service(service) + INSTANCE_PORT_STEP * n for n in range(self.instances))
+
+
+INSTANCE_PORT_STEP = 10
 
 
 class ObserveSettings(BaseSettings):

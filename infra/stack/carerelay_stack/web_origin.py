@@ -1,9 +1,13 @@
 """The one web origin: nginx (Debian's package) in front of the front ends, the APIs, the live
-stream and the issuer. The config is written from infra/nginx/carerelay.conf.template."""
+stream and the issuer. The config is written from infra/nginx/carerelay.conf.template.
+
+Each service's API is an nginx upstream group (`carerelay_<service>`) over all of its instances'
+ports: nginx spreads requests, and streams, over them and skips an instance that stops answering."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -17,13 +21,32 @@ APP_DIR = REPO / "web" / "clinician"
 SHARED_DIR = REPO / "web" / "shared"
 
 
+SERVICE_UPSTREAMS = ("referral", "triage", "scheduling", "notifications")
+
+
 @dataclass(frozen=True)
 class Upstreams:
-    referral: int
-    scheduling: int
-    notifications: int
+    """The ports behind each upstream: one, or one per instance of the service."""
+
+    referral: int | Sequence[int]
+    scheduling: int | Sequence[int]
+    notifications: int | Sequence[int]
     issuer: int
-    triage: int
+    triage: int | Sequence[int]
+
+    def ports(self, service: str) -> tuple[int, ...]:
+        ports: int | Sequence[int] = getattr(self, service)
+        return (ports,) if isinstance(ports, int) else tuple(ports)
+
+
+def upstream_blocks(upstreams: Upstreams) -> str:
+    """nginx `upstream` groups, one a service (`carerelay_<service>`), listing each instance, with
+    idle connections kept open to them (the locations speak HTTP/1.1 without `Connection: close`)."""
+    blocks = []
+    for service in SERVICE_UPSTREAMS:
+        servers = "".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;\n" for port in upstreams.ports(service))
+        blocks.append(f"    upstream carerelay_{service} {{\n{servers}        keepalive 32;\n    }}\n")
+    return "\n".join(blocks)
 
 
 def nginx_binary() -> str:
@@ -53,11 +76,8 @@ def write_config(
             hub_dir=str(hub_dir),
             app_dir=str(app_dir),
             shared_dir=str(shared_dir),
-            referral_port=str(upstreams.referral),
-            scheduling_port=str(upstreams.scheduling),
-            notifications_port=str(upstreams.notifications),
+            upstreams=upstream_blocks(upstreams),
             issuer_port=str(upstreams.issuer),
-            triage_port=str(upstreams.triage),
         )
     )
     return config

@@ -4,6 +4,7 @@ settings. The token's claims become a Principal; nothing else about the caller i
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -70,6 +71,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     )
 
 
+KNOWN_KEY_SECONDS = 3600.0
+
+
 class TokenVerifier:
     """Verifies bearer tokens. Signing keys are fetched from the JWKS once and cached; an unknown
     `kid` triggers one refresh (key rotation)."""
@@ -77,10 +81,20 @@ class TokenVerifier:
     def __init__(self, settings: AuthSettings) -> None:
         self.settings = settings
         self._keys = PyJWKClient(settings.keys_url, cache_keys=True, lifespan=3600, timeout=5)
+        self._known: dict[str, tuple[jwt.PyJWK, float]] = {}
+        """Keys already fetched, by `kid`, with when: a known key needs no trip to a thread (the fetch
+        blocks); kept as long as the client's own cache (an hour), then fetched again."""
 
     async def verify(self, token: str) -> Principal:
         try:
-            signing_key = await asyncio.to_thread(self._keys.get_signing_key_from_jwt, token)
+            kid = jwt.get_unverified_header(token).get("kid")
+            known = self._known.get(kid) if isinstance(kid, str) else None
+            if known is not None and time.monotonic() - known[1] < KNOWN_KEY_SECONDS:
+                signing_key = known[0]
+            else:
+                signing_key = await asyncio.to_thread(self._keys.get_signing_key_from_jwt, token)
+                if isinstance(kid, str) and len(self._known) < 16:
+                    self._known[kid] = (signing_key, time.monotonic())
         except jwt.exceptions.PyJWKClientConnectionError as error:
             raise Unauthenticated("the issuer's signing keys cannot be fetched") from error
         except (jwt.exceptions.PyJWKClientError, jwt.exceptions.DecodeError) as error:

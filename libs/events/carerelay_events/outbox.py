@@ -153,10 +153,11 @@ class OutboxRelay:
                 if listener is None:
                     listener = await self.pool.acquire()
                     await listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+                # Cleared before looking, so a NOTIFY that arrives while a batch is published is not lost.
+                self._wake.clear()
                 while await self.publish_pending():
                     pass
                 backoff = 0.5
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wait(stopping), timeout=self.poll_seconds)
             except asyncio.CancelledError:

@@ -49,10 +49,18 @@ async def newest(conn: DbConnection) -> int:
     return seq
 
 
-async def after(conn: DbConnection, seq: int, visible: str, params: list[Any]) -> list[dict[str, Any]]:
-    """Up to 500 entries after position `seq` that the condition `visible` admits, oldest first, as
-    the stream sends them."""
-    rows = await conn.fetch(f"SELECT * FROM screen_feed f WHERE f.seq > $1 AND {visible} ORDER BY f.seq LIMIT 500", seq, *params)
+async def after(
+    conn: DbConnection, seq: int, visible: str, params: list[Any], holes: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Up to 500 entries after position `seq`, or at one of the positions `holes` (skipped over
+    earlier), that the condition `visible` admits, oldest first, as the stream sends them.
+    `visible` numbers its parameters from $3."""
+    rows = await conn.fetch(
+        f"SELECT * FROM screen_feed f WHERE (f.seq > $1 OR f.seq = ANY($2::bigint[])) AND {visible} ORDER BY f.seq LIMIT 500",
+        seq,
+        holes or [],
+        *params,
+    )
     return [
         {
             "seq": row["seq"],
