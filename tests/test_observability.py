@@ -58,7 +58,7 @@ def default_ports() -> StackPorts:
 
 
 def moved_ports() -> StackPorts:
-    return StackPorts.model_validate({name: 20000 + index for index, name in enumerate(StackPorts.model_fields)})
+    return StackPorts.model_validate({name: 20000 + index for index, name in enumerate(StackPorts.port_fields())})
 
 
 def exposed_names(metric: Metric) -> set[str]:

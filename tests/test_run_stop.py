@@ -122,7 +122,7 @@ def test_run_stop_run_stop(tmp_path: Path) -> None:
         pytest.skip("needs the Kafka and PostgreSQL `make test` starts (started here, they would be stopped here)")
     run_id = uuid4().hex[:8]
     data = tmp_path / "data"
-    ports = {name: free_port() for name in StackPorts.model_fields}
+    ports = {name: free_port() for name in StackPorts.port_fields()}
     env = make_env(data, run_id, ports)
     run: subprocess.Popen[bytes] | None = None
     try:

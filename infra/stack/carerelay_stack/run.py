@@ -146,8 +146,8 @@ def port_variable(name: str, port: int | None = None, ports: StackPorts | None =
     value is `port`, when `ports` are given (a process with several ports), else its main port's (an
     instance's too: `referral-2` moves with `CARERELAY_REFERRAL_PORT`)."""
     if port is not None and ports is not None:
-        for field in StackPorts.model_fields:
-            if field.endswith("_port") and getattr(ports, field) == port:
+        for field in StackPorts.port_fields():
+            if getattr(ports, field) == port:
                 return f"CARERELAY_{field.upper()}"
     service = name.split("-")[0] if name.split("-")[0] in SERVICES else name
     named = {"web-origin": "CARERELAY_WEB_PORT", "mailbox": "CARERELAY_MAILBOX_PORT"}

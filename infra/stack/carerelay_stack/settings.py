@@ -69,6 +69,11 @@ class StackPorts(BaseSettings):
     consumer group (triage: as many faust workers). Instance n (from 1) listens on the service's
     port + 10 * (n - 1): 8101, 8111, 8121, ... for the referral hub."""
 
+    @classmethod
+    def port_fields(cls) -> list[str]:
+        """The names of the ports (every field but `instances`)."""
+        return [name for name in cls.model_fields if name.endswith("_port")]
+
     def service(self, service: str) -> int:
         port: int = getattr(self, f"{service}_port")
         return port
