@@ -56,18 +56,22 @@ class Outbox:
             raise RuntimeError("Outbox.add must run inside the transaction that makes the state change")
         metadata = new_metadata(event, self.source, correlation_id=correlation_id, event_id=event_id)
         headers = [[name, value.decode()] for name, value in encode_headers(metadata, current_trace_headers())]
+        # One round trip: the row, and the NOTIFY that wakes the relay when the transaction commits.
         await conn.execute(
             """
-            INSERT INTO event_outbox (event_id, topic, record_key, headers, payload)
-            VALUES ($1, $2, $3, $4::jsonb, $5)
+            WITH added AS (
+                INSERT INTO event_outbox (event_id, topic, record_key, headers, payload)
+                VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING 1
+            )
+            SELECT pg_notify($6, '') FROM added
             """,
             metadata.id,
             topic_name(event.topic, self.topic_prefix),
             event.partition_key(),
             orjson.dumps(headers).decode(),
             encode_data(event),
+            NOTIFY_CHANNEL,
         )
-        await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
         return metadata.id
 
 

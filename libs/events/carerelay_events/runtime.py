@@ -85,7 +85,9 @@ class EventRuntime(Generic[R]):
 
     async def start(self, *, consume: bool = True) -> None:
         """Connect, start the relay and (unless `consume` is false) the consumer; return when consuming."""
-        self._pool = await asyncpg.create_pool(self.database_url, min_size=1, max_size=self.pool_size)
+        self._pool = await asyncpg.create_pool(
+            self.database_url, min_size=1, max_size=self.pool_size, reset=release_without_a_round_trip
+        )
         self._producer = self.transport.producer(client_id=self.consumer_group)
         await self._producer.start()
         self._processor = EventProcessor(
@@ -133,3 +135,13 @@ class EventRuntime(Generic[R]):
             await self._producer.stop()
         if self._pool is not None:
             await self._pool.close()
+
+
+async def release_without_a_round_trip(conn: asyncpg.Connection) -> None:
+    """What a connection going back to the pool needs here: an open transaction (a caller cancelled in the
+    middle of one) rolled back, and nothing else. asyncpg's default reset sends `pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL` on every release, a round trip each time; this code takes advisory
+    locks only per transaction, keeps no cursors or session settings, and every LISTEN (carerelay_events.bell,
+    the outbox relay) is removed by its owner before its connection is released."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")

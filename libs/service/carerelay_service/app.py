@@ -106,8 +106,11 @@ def operations_router(healthy: Callable[[], bool]) -> APIRouter:
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:
-    """Serve until SIGINT/SIGTERM; the app's lifespan stops its event runtime cleanly."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    """Serve until SIGINT/SIGTERM; the app's lifespan stops its event runtime cleanly. On uvloop and httptools
+    (docs/performance.md: the event loop and HTTP parsing were a large share of each request's CPU)."""
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", loop="uvloop", http="httptools"
+    )
     uvicorn.Server(config).run()
 
 

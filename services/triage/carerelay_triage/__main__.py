@@ -10,6 +10,9 @@ from .settings import TriageSettings
 
 
 def main() -> None:
+    import mode.loop
+
+    mode.loop.use("uvloop")  # faust's worker (and the API's uvicorn inside it) on uvloop, as every other service
     configure_logging("triage")
     settings = TriageSettings()
     configure_tracing("triage", settings.tracing)

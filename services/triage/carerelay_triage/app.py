@@ -57,7 +57,9 @@ def create_app(settings: TriageSettings) -> faust.App:
         ready.set()
 
     api = secured_service_app(runtime, settings, routers, title="CareRelay triage", on_started=on_started, consume=False)
-    server = _QuietServer(uvicorn.Config(api, host=settings.host, port=settings.port, log_level="warning", lifespan="on"))
+    server = _QuietServer(
+        uvicorn.Config(api, host=settings.host, port=settings.port, log_level="warning", lifespan="on", http="httptools")
+    )
 
     app = faust.App(
         runtime.consumer_group,
