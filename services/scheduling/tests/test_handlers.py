@@ -29,6 +29,7 @@ from carerelay_events.transport.memory import MemoryTransport
 from carerelay_scheduling.domain.rota import LONDON
 from carerelay_scheduling.handlers import handlers
 from carerelay_scheduling.planning.replanner import start_planning
+from carerelay_scheduling.planning.tick import TICK, replan_now
 from carerelay_scheduling.settings import SchedulingSettings
 from carerelay_scheduling.store import episodes
 from carerelay_service.app import service_runtime
@@ -247,3 +248,15 @@ async def test_a_care_plan_becomes_visits_for_the_next_days(
     ]
     planned = [e.event for e in _ours(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitPlanned)]
     assert sum(1 for event in planned if event.care_plan_id == plan.care_plan_id) == 4
+
+
+async def test_the_ticks_re_plan_runs_once_per_period_whichever_instance_ticks(
+    scheduling: EventRuntime[SchedulingSettings],
+) -> None:
+    """Every instance ticks; the first re-plans, the others (and the same one, soon after) find it recent."""
+    settings = SchedulingSettings(database_url="postgresql://unused", replan_seconds=0.2, full_replan_minutes=15)
+    assert await replan_now(scheduling, settings, TICK, unless_recent=True)
+    assert not await replan_now(scheduling, settings, TICK, unless_recent=True)
+    assert await replan_now(scheduling, settings, "visit overran")  # an overrun re-plans whatever the period
+    runs = await _rows(scheduling, "SELECT trigger FROM plan_runs ORDER BY started_at")
+    assert [run["trigger"] for run in runs if run["trigger"] in (TICK, "visit overran")] == [TICK, "visit overran"]

@@ -1,15 +1,15 @@
 """The planner's tick: every minute or so, look for visits that have overrun (a clinician still in a
-visit past its planned end) and re-plan the next hours when one has, or when the last full re-plan
-is older than `full_replan_minutes`. It also makes care-plan visits as days come (replanning does).
+visit past its planned end) and re-plan the next hours when one has, or when the last tick's re-plan
+(any instance's: read from `plan_runs` under the planner's lock) is older than `full_replan_minutes`.
+It also makes care-plan visits as days come (replanning does).
 A failure is logged and tried again at the next tick; it never stops the service's other work."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -19,10 +19,12 @@ from carerelay_events.tracing import tracer
 
 from ..domain.day_plan import rolling_window
 from ..settings import SchedulingSettings
-from ..store import visits
+from ..store import plans, visits
 from .replanning import replan
 
 log = structlog.get_logger(__name__)
+
+TICK = "tick"
 
 
 async def find_overruns(runtime: EventRuntime[Any], now: datetime) -> int:
@@ -31,21 +33,29 @@ async def find_overruns(runtime: EventRuntime[Any], now: datetime) -> int:
         return await visits.mark_overruns(conn, now)
 
 
-async def replan_now(runtime: EventRuntime[Any], settings: SchedulingSettings, trigger: str) -> None:
+async def replan_now(
+    runtime: EventRuntime[Any], settings: SchedulingSettings, trigger: str, *, unless_recent: bool = False
+) -> bool:
+    """Re-plan the next hours; with `unless_recent`, not when any instance's tick did within
+    `full_replan_minutes` (judged under the planner's lock, so several instances make one tick's re-plan)."""
     now = datetime.now(UTC)
     with tracer().start_as_current_span("scheduling.tick", attributes={"carerelay.trigger": trigger}):
         async with runtime.pool.acquire() as conn, conn.transaction():
+            await plans.lock_planner(conn)
+            last = await plans.last_run_at(conn, TICK)
+            if unless_recent and last is not None and now - last < timedelta(minutes=settings.full_replan_minutes):
+                return False
             run = await replan(
                 conn, runtime.outbox, rolling_window(now, settings.replan_hours), trigger, settings.replan_seconds, now
             )
     log.info("replanned", trigger=trigger, visits=run.visits, changes=run.changes, unassigned=run.unassigned)
+    return True
 
 
 def tick_loop(runtime: EventRuntime[Any], settings: SchedulingSettings) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
     """The tick, as a background task for `EventRuntime.run_in_background`."""
 
     async def run(stopping: asyncio.Event) -> None:
-        last_full = 0.0
         while not stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=settings.tick_seconds)
@@ -53,9 +63,10 @@ def tick_loop(runtime: EventRuntime[Any], settings: SchedulingSettings) -> Calla
                 return
             try:
                 overruns = await find_overruns(runtime, datetime.now(UTC))
-                if overruns or time.monotonic() - last_full > settings.full_replan_minutes * 60:
-                    await replan_now(runtime, settings, "visit overran" if overruns else "tick")
-                    last_full = time.monotonic()
+                if overruns:
+                    await replan_now(runtime, settings, "visit overran")
+                else:
+                    await replan_now(runtime, settings, TICK, unless_recent=True)
             except Exception:
                 log.exception("planner tick failed")
 

@@ -63,5 +63,11 @@ async def record_run(conn: DbConnection, run: PlanRun, started_at: datetime) -> 
     )
 
 
+async def last_run_at(conn: DbConnection, trigger: str) -> datetime | None:
+    """When the latest run with this trigger started (any instance's)."""
+    at: datetime | None = await conn.fetchval("SELECT max(started_at) FROM plan_runs WHERE trigger = $1", trigger)
+    return at
+
+
 async def latest_runs(conn: DbConnection, limit: int = 5) -> list[Any]:
     return list(await conn.fetch("SELECT * FROM plan_runs ORDER BY started_at DESC LIMIT $1", limit))
