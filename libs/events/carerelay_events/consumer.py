@@ -9,6 +9,7 @@ are exported as metrics so a stalled consumer is visible rather than assumed awa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -32,6 +33,7 @@ class EventConsumer:
         self.consumer = consumer
         self.processor = processor
         self.last_poll_at: float = 0.0
+        self._reported: set[tuple[str, str]] = set()
 
     async def run(self, stopping: asyncio.Event, started: asyncio.Event | None = None) -> None:
         consumer = self.consumer
@@ -69,9 +71,18 @@ class EventConsumer:
             log.warning("offset commit failed", consumer=self.processor.consumer, error=type(error).__name__)
 
     async def _report_lag(self) -> None:
+        """Set the lag of each partition this member holds, and drop the series of those it no longer holds
+        (a rebalance gave them to another instance, which reports them): a stale value would hold an
+        autoscaler up, or hide a stall."""
+        held: set[tuple[str, str]] = set()
         for partition in self.consumer.assignment():
+            held.add((partition.topic, str(partition.partition)))
             end = self.consumer.highwater(partition)
             if end is None:
                 continue
             position = await self.consumer.position(partition)
             LAG.labels(self.processor.consumer, partition.topic, str(partition.partition)).set(max(0, end - position))
+        for gone in self._reported - held:
+            with contextlib.suppress(KeyError):
+                LAG.remove(self.processor.consumer, *gone)
+        self._reported = held

@@ -6,6 +6,8 @@ label carrying anything of the message."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from prometheus_client import REGISTRY, generate_latest
@@ -13,12 +15,13 @@ from prometheus_client import REGISTRY, generate_latest
 from carerelay_contract.envelope import encode_headers, new_metadata
 from carerelay_contract.referral import ReferralReceived
 from carerelay_contract.topics import Topic, topic_name
+from carerelay_events.consumer import EventConsumer
 from carerelay_events.handlers import Handlers
 from carerelay_events.outbox import OutboxRelay
-from carerelay_events.processing import HandlerContext
+from carerelay_events.processing import EventProcessor, HandlerContext
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import ConsumerSettings
-from carerelay_events.transport.base import Transport
+from carerelay_events.transport.base import Consumer, Partition, Transport
 from carerelay_service.migrations import migrate
 from carerelay_testing.broker import eventually, publish, read, send
 from carerelay_testing.factories import referral_received
@@ -130,3 +133,41 @@ async def test_the_outbox_backlog_is_what_is_written_and_not_yet_relayed(
         assert sample("carerelay_outbox_unpublished", source=source) == 0
     finally:
         await relay.producer.stop()
+
+
+class _Holding:
+    """Only what lag reporting reads of a consumer: the partitions held, their ends and positions."""
+
+    def __init__(self, held: set[Partition]) -> None:
+        self.held = held
+
+    def assignment(self) -> set[Partition]:
+        return set(self.held)
+
+    def highwater(self, partition: Partition) -> int:
+        return 10
+
+    async def position(self, partition: Partition) -> int:
+        return 4
+
+
+async def test_the_lag_of_a_partition_given_to_another_instance_is_no_longer_reported_here() -> None:
+    group, topic = "lag-rebalance-test", "t.lag-rebalance"
+    first, second = Partition(topic, 0), Partition(topic, 1)
+    holding = _Holding({first, second})
+    member = EventConsumer(cast(Consumer, holding), cast(EventProcessor[None], SimpleNamespace(consumer=group)))
+
+    def reported() -> dict[str, float]:
+        return {
+            s.labels["partition"]: s.value
+            for metric in REGISTRY.collect()
+            if metric.name == "carerelay_consumer_lag"
+            for s in metric.samples
+            if s.labels["consumer"] == group
+        }
+
+    await member._report_lag()
+    assert reported() == {"0": 6.0, "1": 6.0}
+    holding.held = {second}  # a rebalance gave partition 0 to another instance
+    await member._report_lag()
+    assert reported() == {"1": 6.0}
