@@ -54,6 +54,7 @@ import httpx
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
 from e2e_figures import lag_flat, render, summary
 
 from carerelay_contract.envelope import decode
@@ -327,9 +328,17 @@ async def unassignable_reasons(kafka: KafkaSettings, episodes: set[str]) -> dict
     return dict(reasons)
 
 
-async def total_lag(admin: AIOKafkaAdminClient, ends: AIOKafkaConsumer, groups: list[str]) -> int:
+async def total_lag(admin: AIOKafkaAdminClient, ends: AIOKafkaConsumer, groups: list[str]) -> int | None:
     """The lag of the group furthest behind (summed over its partitions): each group reads the events
-    once, so the sum over groups would count one event several times."""
+    once, so the sum over groups would count one event several times. None when the broker, busy with the
+    load, did not answer in time (that second has no sample)."""
+    try:
+        return await _worst_lag(admin, ends, groups)
+    except (KafkaError, TimeoutError):
+        return None
+
+
+async def _worst_lag(admin: AIOKafkaAdminClient, ends: AIOKafkaConsumer, groups: list[str]) -> int:
     worst = 0
     for group in groups:
         lag = 0
@@ -348,9 +357,30 @@ async def sample_lag(
     """Append (seconds since the start, lag) to `samples` once a second until `done`."""
     began = time.perf_counter()
     while not done.is_set():
-        samples.append((time.perf_counter() - began, await total_lag(admin, ends, groups)))
+        lag = await total_lag(admin, ends, groups)
+        if lag is not None:
+            samples.append((time.perf_counter() - began, lag))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(done.wait(), 1.0)
+
+
+async def drained(stack: Stack, within: float = 300.0) -> float:
+    """Wait until every consumer group has caught up (lag 0), so one measurement's backlog is not the
+    next one's latency; the seconds it took."""
+    admin = AIOKafkaAdminClient(**connection_options(stack.kafka))
+    ends = AIOKafkaConsumer(**connection_options(stack.kafka))
+    await admin.start()
+    await ends.start()
+    began = time.perf_counter()
+    try:
+        while time.perf_counter() - began < within:  # polling the broker: no event of ours to wait on
+            if await total_lag(admin, ends, stack.groups()) == 0:
+                break
+            await asyncio.sleep(1.0)
+    finally:
+        await ends.stop()
+        await admin.close()
+    return time.perf_counter() - began
 
 
 async def sustained(stack: Stack, hub: Hub, stream: LiveStream, rates: list[float], hold: float) -> dict[str, Any]:
@@ -386,7 +416,7 @@ async def sustained(stack: Stack, hub: Hub, stream: LiveStream, rates: list[floa
             if not flat:
                 break
             best = rate
-            await asyncio.sleep(3)
+            await drained(stack)
     finally:
         await ends.stop()
         await admin.close()
@@ -536,7 +566,7 @@ async def one_stack(instances: int, args: argparse.Namespace, results: dict[str,
                     f"    p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms "
                     f"(floor p50 {results['floor'][key]['p50_ms']:.1f})"
                 )
-                await asyncio.sleep(2)
+                print(f"    caught up {await drained(stack):.0f} s later", flush=True)
             results["rss"]["load"] = memory(stack)
             print(f"  accept -> first visit decided at 1/s, {args.accepts} referrals", flush=True)
             results["accept_decided"]["1"] = await accept_decided(hub, stream, stack.kafka, 1.0, args.accepts, wait=60)
@@ -581,11 +611,13 @@ async def main() -> None:
         "sustained": {},
         "rss": {},
     }
-    await one_stack(1, args, results, full=True)
-    if not args.one_instance_only:
-        await one_stack(2, args, results, full=False)
-    results.pop("raw")
-    print("\n" + await asyncio.to_thread(write_results, results, Path(args.out)))
+    try:
+        await one_stack(1, args, results, full=True)
+        if not args.one_instance_only:
+            await one_stack(2, args, results, full=False)
+    finally:  # what was measured is written, even when a later part fails
+        results.pop("raw", None)
+        print("\n" + await asyncio.to_thread(write_results, results, Path(args.out)))
 
 
 def write_results(results: dict[str, Any], out: Path) -> str:
