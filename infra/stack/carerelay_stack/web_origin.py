@@ -6,7 +6,9 @@ ports: nginx spreads requests, and streams, over them and skips an instance that
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,8 +85,23 @@ def write_config(
     return config
 
 
+def let_workers_through(path: Path) -> None:
+    """nginx started as root serves files from worker processes of an unprivileged user: a checkout under a
+    private folder (e.g. one made by `mktemp -d`, mode 0700) would stop them at the first step (403). Add
+    search permission only (o+x: pass through, never list or read) to the folders on the way that lack it,
+    as the launcher does for PostgreSQL's data dir."""
+    if os.geteuid() != 0:
+        return
+    for folder in [path, *path.parents]:
+        mode = folder.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            folder.chmod(mode | stat.S_IXOTH)
+
+
 def web_origin_process(prefix: Path, host: str, port: int, upstreams: Upstreams, log_path: Path) -> ServiceProcess:
     config = write_config(prefix, host, port, upstreams)
+    for served in (HUB_DIR, APP_DIR, SHARED_DIR):
+        let_workers_through(served)
     return ServiceProcess(
         "web-origin",
         port,
