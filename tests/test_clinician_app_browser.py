@@ -15,7 +15,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from carerelay_contract.topics import Topic
 
-from .support.browser import launch, screenshot
+from .support.browser import launch, lose_signal, regain_signal, screenshot
 from .support.kafka import read_all, wait_for_messages
 from .support.system import RunningSystem
 from .support.visits import AMARA, JOE, Arranged, a_person, a_referred_visit, a_visit_for, give
@@ -158,7 +158,7 @@ async def test_a_visit_completed_offline_is_sent_once_when_the_signal_returns(sy
         await _all_sent(page)
         await page.wait_for_function("() => navigator.serviceWorker.controller !== null")  # the app is kept on the phone
 
-        await context.set_offline(True)
+        await lose_signal(context)
         await expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "offline")
         await page.get_by_label("Mobility practice").check()
         await page.get_by_label("Notes", exact=True).fill("Walked to the kitchen with the frame.")
@@ -173,7 +173,7 @@ async def test_a_visit_completed_offline_is_sent_once_when_the_signal_returns(sy
         rows = await system.query("scheduling", "SELECT status FROM visits WHERE visit_id = $1", visit.visit_id)
         assert rows[0]["status"] == "in-progress"  # nothing reached the server
 
-        await context.set_offline(False)
+        await regain_signal(context)
         await _all_sent(page)
         await expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "online")
     finally:
@@ -218,12 +218,12 @@ async def test_a_visit_given_to_the_carer_appears_live_and_one_taken_away_offlin
 
         # With no signal, Joe says he is on his way to Mary, whose visit meanwhile goes to Amara.
         await page.get_by_test_id("back").click()
-        await context.set_offline(True)
+        await lose_signal(context)
         await _open(page, kept.visit_id)
         await page.get_by_test_id("en-route").click()
         await _status(page, "en-route")
         await give(system, kept.visit_id, AMARA)
-        await context.set_offline(False)
+        await regain_signal(context)
         conflict = page.get_by_test_id("conflict")
         await expect(conflict).to_contain_text("given to someone else", timeout=30000)
         await expect(conflict).to_contain_text("On my way")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, Route, async_playwright
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
@@ -44,3 +44,23 @@ async def sign_in(page: Page, origin: str, name: str, start: str = "/hub/") -> N
     await page.goto(f"{origin}{start}")
     await page.get_by_role("button", name=name).click()
     await page.wait_for_url(f"{origin}/hub/**")
+
+
+API = "**/api/**"
+
+
+async def _no_signal(route: Route) -> None:
+    await route.abort("internetdisconnected")
+
+
+async def lose_signal(context: BrowserContext) -> None:
+    """No signal: Chromium's offline emulation, and the API's requests failing as they would. The emulation
+    alone leaks: a page reloaded with no signal (served by its service worker) may start with
+    `navigator.onLine` true and its first requests sent (playwright issue 2311 and its kin)."""
+    await context.route(API, _no_signal)
+    await context.set_offline(True)
+
+
+async def regain_signal(context: BrowserContext) -> None:
+    await context.unroute(API, _no_signal)
+    await context.set_offline(False)

@@ -21,7 +21,7 @@ from carerelay_contract.parts import RecurringVisit
 from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected
 from carerelay_contract.topics import Topic
 from carerelay_contract.triage import TriageCompleted
-from carerelay_contract.visit import VisitAssigned, VisitCancelled, VisitPlanned
+from carerelay_contract.visit import VisitAssigned, VisitCancelled, VisitPlanned, VisitUnassignable
 from carerelay_contract.vocabulary import LeadDiscipline, ReferralRoute, ResponseTier
 from carerelay_events.case import emit
 from carerelay_events.runtime import EventRuntime
@@ -59,8 +59,10 @@ async def scheduling(transport: MemoryTransport, database_url: str) -> AsyncIter
         await runtime.stop()
 
 
-async def _on_shift(runtime: EventRuntime[Any], display_name: str, discipline: str) -> UUID:
-    """A member of the north team on an explicit shift around now, whatever the hour."""
+async def _on_shift(
+    runtime: EventRuntime[Any], display_name: str, discipline: str, shifts: list[tuple[datetime, datetime]] | None = None
+) -> UUID:
+    """A member of the north team on an explicit shift around now, whatever the hour (or on `shifts`)."""
     staff_id = uuid4()
     now = datetime.now(UTC)
     async with runtime.pool.acquire() as conn:
@@ -82,12 +84,10 @@ async def _on_shift(runtime: EventRuntime[Any], display_name: str, discipline: s
             discipline,
             base_id,
         )
-        await conn.execute(
-            "INSERT INTO shifts (staff_id, starts_at, ends_at, break_minutes) VALUES ($1, $2, $3, 0)",
-            staff_id,
-            now - timedelta(hours=1),
-            now + timedelta(hours=30),
-        )
+        for starts, ends in shifts or [(now - timedelta(hours=1), now + timedelta(hours=30))]:
+            await conn.execute(
+                "INSERT INTO shifts (staff_id, starts_at, ends_at, break_minutes) VALUES ($1, $2, $3, 0)", staff_id, starts, ends
+            )
     return staff_id
 
 
@@ -101,7 +101,12 @@ async def _rows(runtime: EventRuntime[Any], sql: str, *args: object) -> list[asy
         return list(await conn.fetch(sql, *args))
 
 
-async def _a_referral(transport: MemoryTransport, lead: LeadDiscipline = LeadDiscipline.NURSE) -> ReferralReceived:
+async def _a_referral(
+    transport: MemoryTransport,
+    lead: LeadDiscipline = LeadDiscipline.NURSE,
+    tier: ResponseTier = ResponseTier.UCR_2H,
+    allowed: timedelta = timedelta(hours=2),
+) -> ReferralReceived:
     """Mrs A referred (a home near the north base), triaged (a 2-hour response) and accepted by the hub."""
     patient = mrs_a(nhs_number=fresh_nhs_number(), latitude=NEAR_NORTH_BASE[0], longitude=NEAR_NORTH_BASE[1])
     received = ReferralReceived.model_validate(referral_received(patient=patient, team="north"))
@@ -110,10 +115,10 @@ async def _a_referral(transport: MemoryTransport, lead: LeadDiscipline = LeadDis
         episode_id=received.episode_id,
         referral_id=received.referral_id,
         decided_at=now,
-        tier=ResponseTier.UCR_2H,
+        tier=tier,
         lead_discipline=lead,
         route=ReferralRoute.STEP_UP,
-        first_contact_deadline=now + timedelta(hours=2),
+        first_contact_deadline=now + allowed,
         rules_version="test",
         rules_fired=["ucr-clinical-need"],
     )
@@ -146,6 +151,33 @@ async def test_a_referral_triaged_and_accepted_gets_one_first_response_sent_in_i
     assert len(planned) == 1
     (person,) = await _rows(scheduling, "SELECT correlation_id, team FROM episodes WHERE episode_id = $1", referral.episode_id)
     assert (person["correlation_id"], person["team"]) == ("case-mrs-a", "north")
+
+
+async def test_a_re_plan_looking_days_ahead_leaves_todays_visits_with_the_people_making_them(
+    scheduling: EventRuntime[SchedulingSettings], transport: MemoryTransport
+) -> None:
+    # A nurse whose shift today starts in half an hour and runs to three hours from now; tomorrow's is longer.
+    now = datetime.now(UTC)
+    today = (now + timedelta(minutes=30), now + timedelta(hours=3))
+    tomorrow = (now + timedelta(hours=20), now + timedelta(hours=28))
+    nurse = await _on_shift(scheduling, "Nurse Test One", "nurse", [today, tomorrow])
+    urgent = await _a_referral(transport)
+    assigned = "SELECT * FROM visits WHERE episode_id = $1 AND status = 'assigned'"
+    (first,) = await eventually(lambda: _rows(scheduling, assigned, urgent.episode_id))
+    assert first["staff_id"] == nurse
+    assert first["planned_start"] < now + timedelta(hours=3)
+
+    # A routine referral, due within three days: its re-plan looks three days ahead.
+    routine = await _a_referral(transport, tier=ResponseTier.NORMAL, allowed=timedelta(days=3))
+    (second,) = await eventually(lambda: _rows(scheduling, assigned, routine.episode_id))
+    assert second["staff_id"] == nurse
+
+    (after,) = await _rows(scheduling, "SELECT * FROM visits WHERE visit_id = $1", first["visit_id"])
+    assert (after["status"], after["staff_id"]) == ("assigned", nurse)
+    assert after["planned_start"] <= after["deadline"]  # it may move within its window, not off her round
+    said = [type(e.event) for e in _ours(transport, Topic.VISIT, urgent.episode_id)]
+    assert VisitUnassignable not in said
+    assert said.count(VisitAssigned) == 1
 
 
 async def test_a_lead_transfer_scheduling_published_itself_plans_exactly_one_assessment(

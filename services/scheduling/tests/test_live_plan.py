@@ -11,6 +11,7 @@ from carerelay_scheduling.domain.day_plan import rolling_window
 from carerelay_scheduling.domain.live_plan import (
     Busy,
     OpenVisit,
+    booked_on_another_shift,
     change_events,
     free_to_plan,
     home_on_the_map,
@@ -135,3 +136,15 @@ def test_a_routine_visit_with_time_left_after_the_window_raises_no_alarm_but_an_
     assert left_for_later(a_visit(), window)
     assert not left_for_later(a_visit(marked_urgent=True), window)
     assert unassignable(a_visit(purpose="first-response"), "deadline cannot be met", NOW).urgent
+
+
+def test_a_visit_booked_in_another_of_its_peoples_shifts_is_left_alone() -> None:
+    tomorrow = (NOW + timedelta(hours=21), NOW + timedelta(hours=29))
+    booked_tomorrow = a_visit(planned_start=NOW + timedelta(hours=22))
+    assert booked_on_another_shift(booked_tomorrow, {AMARA: (tomorrow,)})
+    assert not booked_on_another_shift(a_visit(), {AMARA: (tomorrow,)})  # in the shift this plan gives her
+    assert not booked_on_another_shift(booked_tomorrow, {})  # e.g. she is away then: the plan moves it
+    assert not booked_on_another_shift(a_visit(status="planned", staff_id=None, planned_start=None), {AMARA: (tomorrow,)})
+    pair = a_visit(planned_start=NOW + timedelta(hours=22), second_staff_id=TOM)
+    assert not booked_on_another_shift(pair, {AMARA: (tomorrow,)})  # Tom makes it in the shift planned
+    assert booked_on_another_shift(pair, {AMARA: (tomorrow,), TOM: (tomorrow,)})

@@ -51,7 +51,8 @@ def test_an_absence_leaves_the_longest_stretch_of_the_shift() -> None:
 
 def test_on_shift_gives_the_pattern_clipped_to_the_window() -> None:
     member = a_member("early")
-    (working,) = on_shift(Rota([member]), (local(MONDAY, 9).astimezone(UTC), local(MONDAY, 21).astimezone(UTC)))
+    window = (local(MONDAY, 9).astimezone(UTC), local(MONDAY, 21).astimezone(UTC))
+    (working,) = [each.member for each in on_shift(Rota([member]), window)]
     assert (working.shift.start, working.shift.end) == (local(MONDAY, 9), local(MONDAY, 15))
     assert working.base == BASE
     assert working.skills == member.skills
@@ -65,7 +66,7 @@ def test_an_explicit_shift_replaces_the_pattern_and_an_absence_takes_time_out() 
         shifts={member.staff_id: [(local(MONDAY, 16), local(MONDAY, 23), 0)]},
         absences={member.staff_id: [(local(MONDAY, 16), local(MONDAY, 18))]},
     )
-    (working,) = on_shift(rota, window)
+    (working,) = [each.member for each in on_shift(rota, window)]
     assert (working.shift.start, working.shift.end, working.shift.break_minutes) == (local(MONDAY, 18), local(MONDAY, 23), 0)
 
 
@@ -79,3 +80,30 @@ def test_someone_absent_all_shift_or_on_an_unknown_pattern_is_not_working() -> N
 def test_a_local_day_is_23_hours_long_when_the_clocks_go_forward() -> None:
     start, end = local_day(date(2025, 3, 30))
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=23)  # same-zone subtraction is wall-clock
+
+
+def test_a_live_re_plan_gives_the_shift_in_progress_and_a_whole_days_plan_the_longest() -> None:
+    member = a_member("early")  # 07:00-15:00 each day
+    window = (local(MONDAY, 13).astimezone(UTC), local(MONDAY + timedelta(days=2), 13).astimezone(UTC))
+    (longest,) = on_shift(Rota([member]), window)
+    assert (longest.member.shift.start, longest.member.shift.end) == (
+        local(MONDAY + timedelta(days=1), 7),
+        local(MONDAY + timedelta(days=1), 15),
+    )
+    (live,) = on_shift(Rota([member]), window, next_first=True)
+    assert (live.member.shift.start, live.member.shift.end) == (local(MONDAY, 13), local(MONDAY, 15))
+    assert live.other_stretches == (
+        (local(MONDAY + timedelta(days=1), 7), local(MONDAY + timedelta(days=1), 15)),
+        (local(MONDAY + timedelta(days=2), 7), local(MONDAY + timedelta(days=2), 13)),
+    )
+
+
+def test_someone_off_until_tomorrow_is_planned_in_tomorrows_shift_by_a_live_re_plan() -> None:
+    member = a_member("early")
+    window = (local(MONDAY, 16).astimezone(UTC), local(MONDAY + timedelta(days=1), 16).astimezone(UTC))
+    (live,) = on_shift(Rota([member]), window, next_first=True)
+    assert (live.member.shift.start, live.member.shift.end) == (
+        local(MONDAY + timedelta(days=1), 7),
+        local(MONDAY + timedelta(days=1), 15),
+    )
+    assert live.other_stretches == ()

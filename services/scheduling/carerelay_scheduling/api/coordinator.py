@@ -117,7 +117,7 @@ async def _staff_for(
     conn: DbConnection, principal: Principal, scopes: set[Scope], window: tuple[datetime, datetime]
 ) -> list[dict[str, Any]]:
     """The people on shift in the window that the caller may plan for (a coordinator: their team)."""
-    on_shift = {member.staff_id: member for member in await staff_on_shift(conn, window)}
+    on_shift = {each.member.staff_id: each.member for each in await staff_on_shift(conn, window)}
     team_only = Scope.ALL not in scopes and Scope.TEAM in scopes
     people = []
     for row in await rota.by_team(conn):
@@ -219,7 +219,9 @@ async def plan_a_day(request: Request, principal: CurrentPrincipal, body: DayPla
     runtime = runtime_of(request)
     async with runtime.pool.acquire() as conn, conn.transaction():
         window = planning_day(body.day)
-        run = await replan(conn, runtime.outbox, window, f"day plan {body.day}", _settings(request).day_plan_seconds)
+        run = await replan(
+            conn, runtime.outbox, window, f"day plan {body.day}", _settings(request).day_plan_seconds, whole_day=True
+        )
         await audit.record(conn, principal, Action.PLAN_MANAGE.value, "plan", [body.day.isoformat()], "day planned")
     return {"run": plan_run(run)}
 

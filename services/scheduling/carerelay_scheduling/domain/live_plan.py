@@ -105,6 +105,15 @@ def may_move(visit: OpenVisit, on_shift: set[UUID]) -> bool:
     return not visit.pinned or visit.holders <= on_shift
 
 
+def booked_on_another_shift(visit: OpenVisit, other_stretches: Mapping[UUID, Sequence[Window]]) -> bool:
+    """An assigned visit each of whose people makes it in another of their shifts than the one this plan
+    gives them (tomorrow's, say): it stays as booked, and this plan leaves it alone."""
+    start = visit.planned_start
+    if not visit.assigned or start is None or not visit.holders:
+        return False
+    return all(any(begins <= start < ends for begins, ends in other_stretches.get(staff, ())) for staff in visit.holders)
+
+
 def home_on_the_map(visit: OpenVisit) -> bool:
     if visit.latitude is None or visit.longitude is None:
         return True  # planned from the team's base

@@ -118,35 +118,57 @@ class Rota:
     absences: Mapping[UUID, list[Stretch]] = field(default_factory=dict)
 
 
-def on_shift(rota: Rota, window: Stretch) -> list[StaffMember]:
-    """Everyone working in the window, one shift each (the one overlapping the window most), clipped
-    to the window, with absences taken out. Explicit shifts replace the member's pattern."""
-    first_day = window[0].astimezone(LONDON).date() - timedelta(days=1)
-    last_day = window[1].astimezone(LONDON).date()
+@dataclass(frozen=True)
+class Working:
+    """A member of staff as the planner sees them in a window: one shift (a planner's route), and the
+    member's other stretches of work in the window, when they have more than one shift in it."""
+
+    member: StaffMember
+    other_stretches: tuple[Stretch, ...] = ()
+
+
+def stretches_of_work(rota: Rota, member: RotaMember, window: Stretch) -> list[tuple[datetime, datetime, int]]:
+    """Each of the member's shifts in the window, clipped to it, with absences taken out, in time order."""
+    candidates = rota.shifts.get(member.staff_id)
+    if candidates is None:
+        pattern = PATTERNS.get(member.working_pattern)
+        if pattern is None:
+            return []
+        first_day = window[0].astimezone(LONDON).date() - timedelta(days=1)
+        last_day = window[1].astimezone(LONDON).date()
+        days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+        candidates = [(*pattern_shift(pattern, day), BREAK_MINUTES) for day in days]
+    stretches = []
+    for start, end, break_minutes in candidates:
+        clipped = clip((start, end), window)
+        remaining = minus_absences(clipped, rota.absences.get(member.staff_id, [])) if clipped else None
+        if remaining:
+            stretches.append((remaining[0], remaining[1], break_minutes))
+    return sorted(stretches)
+
+
+def on_shift(rota: Rota, window: Stretch, *, next_first: bool = False) -> list[Working]:
+    """Everyone working in the window, one shift each, clipped to it, with absences taken out. Explicit
+    shifts replace the member's pattern. The shift is the one overlapping the window most (a whole day's
+    plan: the day's shift, not the end of last night's), or with `next_first` the one in progress or next
+    to start (a live re-plan: today's shift, not a longer one tomorrow that would leave today's visits
+    without the people they were given); the member's other stretches of work come with it."""
     working = []
     for member in rota.members:
-        candidates = rota.shifts.get(member.staff_id)
-        if candidates is None:
-            pattern = PATTERNS.get(member.working_pattern)
-            if pattern is None:
-                continue
-            days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-            candidates = [(*pattern_shift(pattern, day), BREAK_MINUTES) for day in days]
-        best: tuple[datetime, datetime, int] | None = None
-        for start, end, break_minutes in candidates:
-            clipped = clip((start, end), window)
-            remaining = minus_absences(clipped, rota.absences.get(member.staff_id, [])) if clipped else None
-            if remaining and (best is None or remaining[1] - remaining[0] > best[1] - best[0]):
-                best = (remaining[0], remaining[1], break_minutes)
-        if best is None:
+        stretches = stretches_of_work(rota, member, window)
+        if not stretches:
             continue
+        chosen = stretches[0] if next_first else max(stretches, key=lambda stretch: stretch[1] - stretch[0])
         working.append(
-            StaffMember(
-                staff_id=member.staff_id,
-                discipline=member.discipline,
-                skills=member.skills,
-                base=member.base,
-                shift=with_break(best[0], best[1], best[2]),
+            Working(
+                StaffMember(
+                    staff_id=member.staff_id,
+                    discipline=member.discipline,
+                    skills=member.skills,
+                    base=member.base,
+                    shift=with_break(chosen[0], chosen[1], chosen[2]),
+                ),
+                tuple((stretch[0], stretch[1]) for stretch in stretches if stretch != chosen),
             )
         )
     return working

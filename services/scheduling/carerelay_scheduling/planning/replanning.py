@@ -35,21 +35,35 @@ from .staffing import available_staff
 
 
 async def replan(
-    conn: DbConnection, outbox: Outbox, window: Window, trigger: str, seconds: float, now: datetime | None = None
+    conn: DbConnection,
+    outbox: Outbox,
+    window: Window,
+    trigger: str,
+    seconds: float,
+    now: datetime | None = None,
+    *,
+    whole_day: bool = False,
 ) -> PlanRun:
-    """Plan the open visits of `window` afresh, keeping what need not change. Run in a transaction."""
+    """Plan the open visits of `window` afresh, keeping what need not change. Run in a transaction.
+
+    The planner gives each person one shift: a live re-plan the one they are on or start next, a whole
+    day's plan (`whole_day`) the day's. A visit booked in another of its people's shifts is left alone."""
     began = time.monotonic()
     now = now or datetime.now(UTC)
     await plans.lock_planner(conn)
     cases = CaseEvents(conn, outbox)
     await make_due_visits(conn, cases.emit, now, window[1].astimezone(LONDON).date())
     window = (max(window[0], now), window[1])
-    staff = await available_staff(conn, window)
+    staff, other_stretches = await available_staff(conn, window, next_first=not whole_day)
     on_shift = {member.staff_id for member in staff}
     open_visits = await visits.open_in(conn, window)
     bases = await rota.team_bases(conn)
     familiar = await visits.familiarity(conn, [visit.visit_id for visit in open_visits])
-    movable = [visit for visit in open_visits if live_plan.may_move(visit, on_shift)]
+    movable = [
+        visit
+        for visit in open_visits
+        if live_plan.may_move(visit, on_shift) and not live_plan.booked_on_another_shift(visit, other_stretches)
+    ]
     off_map = [visit for visit in movable if not live_plan.home_on_the_map(visit)]
     placeable = [visit for visit in movable if live_plan.home_on_the_map(visit)]
     needs = [live_plan.need(visit, window, bases, familiar.get(visit.episode_id, {})) for visit in placeable]
@@ -80,7 +94,8 @@ async def replan_for_lever(
     now = datetime.now(UTC)
     window = rolling_window(now, settings.replan_hours)
     if visit_starts is not None and visit_starts >= window[1]:
-        window = planning_day(planning_day_of(visit_starts))
+        day = planning_day(planning_day_of(visit_starts))
+        return await replan(conn, outbox, day, trigger, settings.replan_seconds, now, whole_day=True)
     return await replan(conn, outbox, window, trigger, settings.replan_seconds, now)
 
 

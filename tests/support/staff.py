@@ -1,0 +1,33 @@
+"""Staff for system tests that need the planner to find someone free: the shared system's demo rota is
+thin (three rapid-response nurses by day), and the tests before such a test may have filled its next
+hours with visits of their own. A bank nurse booked for the next hours is what a hub would call in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+from .system import RunningSystem
+
+
+async def a_bank_nurse(system: RunningSystem, team: str = "north", hours: float = 4.0) -> UUID:
+    """A nurse of `team`, at its base, on an explicit shift from now for `hours`; their staff id."""
+    staff_id, now = uuid4(), datetime.now(UTC)
+    await system.query(
+        "scheduling",
+        """
+        INSERT INTO staff (staff_id, display_name, discipline, employer, base_id, skills, team, working_pattern)
+        SELECT $1, $2, 'nurse', 'community-health-trust', base_id, '{}', team, 'day' FROM bases WHERE team = $3 LIMIT 1
+        """,
+        staff_id,
+        f"Bank Nurse {str(staff_id)[:8]}",
+        team,
+    )
+    await system.query(
+        "scheduling",
+        "INSERT INTO shifts (staff_id, starts_at, ends_at, break_minutes) VALUES ($1, $2, $3, 0)",
+        staff_id,
+        now - timedelta(minutes=5),
+        now + timedelta(hours=hours),
+    )
+    return staff_id
