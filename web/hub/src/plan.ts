@@ -86,6 +86,8 @@ export class PlanView {
   private drag: Drag | null = null;
   private overRow: HTMLElement | null = null;
   private renderPending = false;
+  /** A pointer pressed on a visit (a drag may be starting): a live refresh waits until it is let go. */
+  private holding = false;
   private moving = false;
   private focusAfterRender: string | null = null;
   private absentee: PlanStaff | null = null;
@@ -130,6 +132,7 @@ export class PlanView {
     for (const container of [this.timeline, this.unallocated, this.atRisk]) this.listen(container);
     this.timeline.addEventListener("dragover", (event) => this.onDragOver(event));
     this.timeline.addEventListener("drop", (event) => this.onDrop(event));
+    for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, () => this.letGo());
     this.timeline.addEventListener("dragleave", (event) => {
       if (event.relatedTarget === null || !(event.relatedTarget instanceof Node) || !this.timeline.contains(event.relatedTarget)) {
         this.markOver(null, null);
@@ -246,8 +249,8 @@ export class PlanView {
 
   private render(): void {
     if (this.plan === null) return;
-    if (this.drag !== null) {
-      this.renderPending = true; // never pull the row from under a drag
+    if (this.drag !== null || this.holding) {
+      this.renderPending = true; // never pull the row from under a drag, or one about to start
       return;
     }
     this.renderPending = false;
@@ -563,6 +566,16 @@ export class PlanView {
       button.classList.add("being-dragged");
     });
     container.addEventListener("dragend", () => this.endDrag());
+    container.addEventListener("pointerdown", (event) => {
+      if (visitTarget(event) !== null) this.holding = true;
+    });
+  }
+
+  /** The pointer let go (or the drag it began ended): a refresh that waited is drawn now. */
+  private letGo(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    if (this.renderPending && this.drag === null) this.render();
   }
 
   private select(visitId: string, from: string | null, focusForm: boolean): void {
@@ -775,7 +788,11 @@ export class PlanView {
   }
 
   private endDrag(): void {
-    if (this.drag === null) return;
+    this.holding = false; // a drag swallows the pointer's release
+    if (this.drag === null) {
+      if (this.renderPending) this.render();
+      return;
+    }
     this.drag = null;
     this.markOver(null, null);
     this.timeline.classList.remove("dragging");
