@@ -34,6 +34,8 @@ from carerelay_testing.factories import referral_received
 
 Failure = str | BaseException
 """What the handler does on one try: raise a server error with this SQLSTATE, or raise this exception."""
+TERMINATED = "terminated"
+"""Or this: have the server end the handler's connection in the middle of its transaction."""
 
 
 @dataclass
@@ -56,7 +58,9 @@ async def scripted(event: ReferralReceived, context: HandlerContext[Script]) -> 
         await context.conn.execute("LOCK TABLE seen IN EXCLUSIVE MODE")
     if script.failures:
         failure = script.failures.pop(0)
-        if isinstance(failure, str):
+        if failure == TERMINATED:
+            await context.conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        elif isinstance(failure, str):
             await context.conn.execute("SELECT fail_with($1)", failure)
         raise failure if isinstance(failure, BaseException) else AssertionError("fail_with did not fail")
     await context.conn.execute(f"INSERT INTO {script.table} (event_id) VALUES ($1)", context.metadata.id)
@@ -168,6 +172,19 @@ async def test_a_transient_database_error_is_retried_past_the_attempts_for_bugs_
     assert await world.seen() == ["event-1"]
     assert world.dead_letters() == []
     assert retries("transient") - before == 7
+
+
+@pytest.mark.integration
+async def test_a_connection_the_server_ends_mid_transaction_is_retried_on_a_new_one(world: World) -> None:
+    """What a PostgreSQL restart or a killed backend does to a handler: the connection goes under it."""
+    world.script.failures = [TERMINATED] * 4
+
+    outcome = await world.processor().process(a_record())
+
+    assert outcome is Outcome.HANDLED
+    assert world.script.tries == 5
+    assert await world.seen() == ["event-1"]
+    assert world.dead_letters() == []
 
 
 @pytest.mark.integration
