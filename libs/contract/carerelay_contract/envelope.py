@@ -15,7 +15,7 @@ import orjson
 from pydantic import ValidationError
 
 from .catalogue import event_class
-from .errors import InvalidMessage
+from .errors import InvalidMessage, UnknownEventType
 from .model import Event
 
 SPEC_VERSION = "1.0"
@@ -128,10 +128,15 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 def decode_event(metadata: EventMetadata, value: bytes | None) -> Event:
-    """The catalogue event for these attributes and data, or InvalidMessage with the reason."""
+    """The catalogue event for these attributes and data, or InvalidMessage with the reason
+    (UnknownEventType when the type is not in the catalogue).
+
+    A tolerant reader: fields the catalogue does not know, at any depth, are ignored, so a producer
+    upgraded first may add an optional field without its consumers refusing the event. What a
+    service builds and emits is still validated strictly (`extra="forbid"` on every model)."""
     cls = event_class(metadata.type)
     if cls is None:
-        raise InvalidMessage(f"unknown event type {metadata.type!r}")
+        raise UnknownEventType(metadata.type)
     if value is None:
         raise InvalidMessage("the message has no data")
     try:
@@ -139,7 +144,7 @@ def decode_event(metadata: EventMetadata, value: bytes | None) -> Event:
     except orjson.JSONDecodeError as exc:
         raise InvalidMessage(f"data is not valid JSON ({exc.msg})") from exc
     try:
-        return cls.model_validate(data)
+        return cls.model_validate(data, extra="ignore")
     except ValidationError as exc:
         raise InvalidMessage(f"schema-invalid {metadata.type}: {describe_validation_error(exc)}") from exc
 

@@ -4,10 +4,11 @@ from typing import Any
 
 import orjson
 import pytest
+from pydantic import ValidationError
 
 from carerelay_contract.catalogue import CATALOGUE, EVENT_TYPES
 from carerelay_contract.envelope import decode, encode_data, encode_headers, new_metadata
-from carerelay_contract.errors import InvalidMessage
+from carerelay_contract.errors import InvalidMessage, UnknownEventType
 from carerelay_contract.referral import ReferralReceived
 from carerelay_contract.topics import TOPICS
 
@@ -55,9 +56,34 @@ def test_missing_cloudevents_header_is_invalid() -> None:
         decode([h for h in _headers() if h[0] != "ce_type"], b"{}")
 
 
-def test_unknown_type_is_invalid() -> None:
-    with pytest.raises(InvalidMessage, match="unknown event type"):
+def test_unknown_type_is_invalid_and_says_which_type() -> None:
+    with pytest.raises(UnknownEventType, match="unknown event type") as caught:
         decode(_headers("uk.nhs.carerelay.nonsense.v1"), b"{}")
+    assert isinstance(caught.value, InvalidMessage), "a caller that must refuse it still can"
+    assert caught.value.event_type == "uk.nhs.carerelay.nonsense.v1"
+
+
+def test_a_known_event_with_fields_this_version_does_not_know_is_read_without_them(referral_data: dict[str, Any]) -> None:
+    """A tolerant reader: a producer deployed before its consumers may add optional fields, at any depth."""
+    expected = ReferralReceived.model_validate(referral_data)
+    newer = {**referral_data, "preferred_language": "cy", "patient": {**referral_data["patient"], "pronouns": "she/her"}}
+    newer["referrer"] = {**referral_data["referrer"], "bleep": "1234"}
+    envelope = decode(_headers(), orjson.dumps(newer))
+    assert envelope.event == expected
+    assert "preferred_language" not in envelope.event.model_dump()
+
+
+def test_what_a_service_builds_to_emit_is_still_validated_strictly(referral_data: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        ReferralReceived.model_validate({**referral_data, "preferred_language": "cy"})
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        ReferralReceived(**{**referral_data, "preferred_language": "cy"})
+
+
+def test_tolerance_of_new_fields_does_not_excuse_a_missing_one(referral_data: dict[str, Any]) -> None:
+    renamed = {key: value for key, value in referral_data.items() if key != "referral_id"} | {"referral_uuid": "x"}
+    with pytest.raises(InvalidMessage, match="referral_id: Field required"):
+        decode(_headers(), orjson.dumps(renamed))
 
 
 def test_schema_invalid_names_the_field_without_echoing_personal_data(referral_data: dict[str, Any]) -> None:

@@ -1,13 +1,17 @@
 """Handling one inbound message, independent of the Kafka client that delivered it.
 
-The steps, in order: decode the CloudEvents envelope and validate the data against the catalogue;
-open a process span continuing the producer's trace; in one PostgreSQL transaction, record
-(consumer, source, id) in the inbox and run the handler, so a redelivered event has no second
-effect; events the handler emits go through the outbox in that same transaction.
+The steps, in order: decode the CloudEvents envelope and validate the data against the catalogue
+(a tolerant reader: fields this version does not know are ignored, so a producer deployed first may
+add optional ones); open a process span continuing the producer's trace; in one PostgreSQL
+transaction, record (consumer, source, id) in the inbox and run the handler, so a redelivered event
+has no second effect; events the handler emits go through the outbox in that same transaction.
 
-A message that can never succeed (InvalidMessage) goes to the dead-letter topic with the reason.
-An infrastructure outage is retried until it passes, without committing. Any other handler error
-is retried a few times, then dead-lettered, so one bad message cannot stall a partition for ever.
+A message that can never succeed (InvalidMessage) goes to the dead-letter topic with the reason. An
+event of a type this version does not know at all is skipped (counted and logged), as it cannot have
+a handler here. A transient failure (`failures.is_transient`: the broker or database away, a failover,
+a lock timeout, a migration not yet applied) is retried for ever, without committing. Any other error
+is a bug: retried a few times, then dead-lettered, so one bad message cannot stall a partition for
+ever. The two are counted apart, so an outage does not use up a bug's attempts, nor the reverse.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Counter
 
 from carerelay_contract.envelope import Envelope, EventMetadata, decode_event, decode_metadata, header_map
-from carerelay_contract.errors import InvalidMessage
+from carerelay_contract.errors import InvalidMessage, UnknownEventType
 from carerelay_contract.model import Event
 
 from .case import Case, emit
 from .db import DbConnection
 from .dead_letters import DeadLetters
+from .failures import INFRASTRUCTURE_ERRORS, TRANSIENT_ERRORS, FailureKind, backoff_seconds, is_transient
 from .handlers import Handlers
 from .outbox import Outbox
 from .settings import ConsumerSettings
@@ -39,7 +44,14 @@ from .transport.base import InboundRecord
 log = structlog.get_logger(__name__)
 
 PROCESSED = Counter("carerelay_events_processed_total", "Inbound messages by outcome", ["consumer", "outcome"])
-RETRIES = Counter("carerelay_event_retries_total", "Retries of inbound messages", ["consumer", "kind"])
+RETRIES = Counter(
+    "carerelay_event_retries_total", "Retries of inbound messages, by kind: transient or handler", ["consumer", "kind"]
+)
+UNKNOWN_TYPES = Counter(
+    "carerelay_events_unknown_type_total", "Events of a type this version does not know, skipped", ["consumer", "topic"]
+)
+
+__all__ = ["INFRASTRUCTURE_ERRORS", "TRANSIENT_ERRORS", "EventProcessor", "HandlerContext", "Outcome"]
 
 R = TypeVar("R")
 
@@ -70,19 +82,7 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     NOT_FOR_US = "not-for-us"
     DEAD_LETTERED = "dead-lettered"
-
-
-INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    KafkaError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.exceptions.SerializationError,
-    asyncpg.exceptions.DeadlockDetectedError,
-    asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.TooManyConnectionsError,
-)
+    UNKNOWN_TYPE = "unknown-type"
 
 
 class EventProcessor(Generic[R]):
@@ -110,36 +110,59 @@ class EventProcessor(Generic[R]):
     async def process(self, record: InboundRecord) -> Outcome:
         """Process one record until it is handled, skipped or dead-lettered. Returns only then, so the
         caller may commit its offset; an outage keeps it here, retrying, and the offset uncommitted."""
-        attempt = 0
+        transient_in_a_row = 0
+        handler_failures = 0
         while True:
-            attempt += 1
             try:
                 outcome = await self._process_once(record)
             except InvalidMessage as invalid:
                 await self._dead_letter(record, invalid.reason)
                 outcome = Outcome.DEAD_LETTERED
-            except INFRASTRUCTURE_ERRORS as outage:
-                RETRIES.labels(self.consumer, "infrastructure").inc()
-                log.warning(
-                    "infrastructure unavailable; retrying", consumer=self.consumer, error=type(outage).__name__, attempt=attempt
-                )
-                await asyncio.sleep(self._backoff(attempt))
-                continue
             except Exception as error:
-                RETRIES.labels(self.consumer, "handler").inc()
-                if attempt >= self.settings.max_attempts_for_unexpected_errors:
+                if is_transient(error):
+                    transient_in_a_row += 1
+                    RETRIES.labels(self.consumer, FailureKind.TRANSIENT.value).inc()
+                    log.warning(
+                        "transient failure; retrying",
+                        consumer=self.consumer,
+                        error=type(error).__name__,
+                        sqlstate=getattr(error, "sqlstate", None),
+                        attempt=transient_in_a_row,
+                    )
+                    await asyncio.sleep(self._backoff(transient_in_a_row))
+                    continue
+                transient_in_a_row = 0  # whatever was away is back: the next outage starts from the first step
+                handler_failures += 1
+                if handler_failures >= self.settings.max_attempts_for_unexpected_errors:
                     log.error("handler kept failing; dead-lettering", consumer=self.consumer, error=type(error).__name__)
-                    await self._dead_letter(record, f"handler failed {attempt} times: {type(error).__name__}")
+                    await self._dead_letter(record, f"handler failed {handler_failures} times: {type(error).__name__}")
                     outcome = Outcome.DEAD_LETTERED
                 else:
-                    log.warning("handler failed; retrying", consumer=self.consumer, error=type(error).__name__, attempt=attempt)
-                    await asyncio.sleep(self._backoff(attempt))
+                    RETRIES.labels(self.consumer, FailureKind.HANDLER.value).inc()
+                    log.warning(
+                        "handler failed; retrying", consumer=self.consumer, error=type(error).__name__, attempt=handler_failures
+                    )
+                    await asyncio.sleep(self._backoff(handler_failures))
                     continue
             PROCESSED.labels(self.consumer, outcome.value).inc()
             return outcome
 
     def _backoff(self, attempt: int) -> float:
-        return float(min(0.2 * 2 ** (attempt - 1), self.settings.max_backoff_seconds))
+        return backoff_seconds(attempt, self.settings.first_backoff_seconds, self.settings.max_backoff_seconds)
+
+    def _skip_unknown(self, record: InboundRecord, event_type: str) -> Outcome:
+        """An event of a type this version has never heard of (a newer producer's): it cannot have a
+        handler here, so it is skipped like any type the service does not handle, and counted."""
+        UNKNOWN_TYPES.labels(self.consumer, record.topic).inc()
+        log.warning(
+            "skipping an event of a type this version does not know",
+            consumer=self.consumer,
+            event_type=event_type[:200],
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        return Outcome.UNKNOWN_TYPE
 
     async def _dead_letter(self, record: InboundRecord, reason: str) -> None:
         log.warning(
@@ -174,7 +197,11 @@ class EventProcessor(Generic[R]):
             key=record.key,
         ) as span:
             metadata = decode_metadata(record.headers)
-            event = decode_event(metadata, record.value)
+            try:
+                event = decode_event(metadata, record.value)
+            except UnknownEventType as unknown:
+                span.set_attribute("carerelay.outcome", Outcome.UNKNOWN_TYPE.value)
+                return self._skip_unknown(record, unknown.event_type)
             handlers = self.handlers.for_type(type(event))
             if not handlers:
                 span.set_attribute("carerelay.outcome", Outcome.NOT_FOR_US.value)

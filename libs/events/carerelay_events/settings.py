@@ -40,5 +40,9 @@ class ConsumerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CARERELAY_CONSUMER_", frozen=True, extra="ignore")
 
     max_attempts_for_unexpected_errors: int = 5
-    """A handler error that is not an infrastructure outage is retried this often, then dead-lettered."""
+    """A handler error that is not transient (`failures.is_transient`) is tried this often, then
+    dead-lettered. Transient failures are retried for ever and do not count towards it."""
+    first_backoff_seconds: float = 0.2
+    """The wait after the first failure in a row; it doubles with each further one (with jitter)."""
     max_backoff_seconds: float = 30.0
+    """The longest wait between two tries of one message."""

@@ -1,16 +1,20 @@
 """One service's event runtime on each transport (the in-memory broker and the real Kafka) with a
 real PostgreSQL: a handled event has one effect however often it is delivered, what the handler
 emits leaves through the outbox with the case's correlation id, a message that can never succeed
-goes to the dead-letter topic with its reason, and types the service does not handle are skipped."""
+goes to the dead-letter topic with its reason, and types the service does not handle are skipped; a
+tolerant reader: fields and types this version does not know neither stop nor dead-letter anything."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
+import orjson
 import pytest
+from prometheus_client import REGISTRY
+from structlog.testing import capture_logs
 
 from carerelay_contract.envelope import decode, encode_headers, new_metadata
 from carerelay_contract.referral import ReferralAccepted, ReferralReceived
@@ -21,7 +25,8 @@ from carerelay_events.handlers import Handlers
 from carerelay_events.processing import HandlerContext
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import ConsumerSettings
-from carerelay_events.transport.base import Transport
+from carerelay_events.transport.base import Partition, Transport
+from carerelay_events.transport.memory import MemoryTransport
 from carerelay_service.migrations import migrate
 from carerelay_testing.broker import eventually, publish, read, send
 from carerelay_testing.factories import referral_received
@@ -132,3 +137,68 @@ async def test_a_type_the_service_does_not_handle_is_skipped(runtime: EventRunti
     async with runtime.pool.acquire() as conn:
         processed = await conn.fetch("SELECT event_id FROM processed_events")
     assert [row["event_id"] for row in processed] == ["received-1"]
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_a_known_event_with_fields_this_version_does_not_know_is_handled_not_dead_lettered(
+    runtime: EventRuntime[str], transport: Transport
+) -> None:
+    """A rolling deploy: the producer is upgraded first and adds an optional field (at the top and
+    nested); this consumer, not upgraded yet, handles the event as it knows it."""
+    newer = referral_received()
+    newer["preferred_language"] = "cy"
+    newer["patient"] = {**newer["patient"], "pronouns": "she/her"}
+    known = ReferralReceived.model_validate(referral_received())
+    headers = encode_headers(new_metadata(known, "/tests", event_id="newer-1"), {})
+    await send(transport, Topic.REFERRAL, orjson.dumps(newer), known.partition_key().encode(), headers)
+
+    async def handled() -> bool:
+        async with runtime.pool.acquire() as conn:
+            return bool(await conn.fetchval("SELECT count(*) FROM seen WHERE referral_id = $1", UUID(newer["referral_id"])))
+
+    assert await eventually(handled, what="the event with a new field to be handled")
+    referral_topic = topic_name(Topic.REFERRAL, transport.topic_prefix)
+    assert sample("carerelay_dead_letters_total", consumer=runtime.consumer_group, topic=referral_topic) == 0
+
+
+async def test_an_event_of_a_type_this_version_does_not_know_is_skipped_counted_and_logged_and_the_partition_moves_on(
+    runtime: EventRuntime[str], transport: Transport
+) -> None:
+    good = ReferralReceived.model_validate(referral_received())
+    key = good.partition_key().encode()  # the same key: the same partition, after the unknown one
+    unknown = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", b"escalated-1"),
+        ("ce_source", b"/carerelay/referral"),
+        ("ce_type", b"uk.nhs.carerelay.referral.escalated.v1"),
+        ("content-type", b"application/json"),
+    ]
+    referral_topic = topic_name(Topic.REFERRAL, transport.topic_prefix)
+    with capture_logs() as logs:
+        await send(transport, Topic.REFERRAL, b'{"episode_id": "x", "anything": 1}', key, unknown)
+        await publish(transport, good, event_id="after-unknown")
+
+        async def handled() -> bool:
+            async with runtime.pool.acquire() as conn:
+                return bool(await conn.fetchval("SELECT count(*) FROM processed_events WHERE event_id = 'after-unknown'"))
+
+        assert await eventually(handled, what="the event after the unknown one to be handled (the partition moved on)")
+    consumer = runtime.consumer_group
+    assert sample("carerelay_events_unknown_type_total", consumer=consumer, topic=referral_topic) == 1
+    assert sample("carerelay_events_processed_total", consumer=consumer, outcome="unknown-type") == 1
+    assert sample("carerelay_dead_letters_total", consumer=consumer, topic=referral_topic) == 0
+    (line,) = [entry for entry in logs if entry.get("event_type") == "uk.nhs.carerelay.referral.escalated.v1"]
+    assert "does not know" in line["event"]
+    async with runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM processed_events WHERE event_id = 'escalated-1'") == 0
+    if isinstance(transport, MemoryTransport):  # and the offset past both is committed
+        (index,) = [n for n, log in enumerate(transport.broker.partitions(referral_topic)) if log]
+        partition = Partition(referral_topic, index)
+
+        async def committed() -> bool:
+            return transport.broker.committed(consumer, partition) == 2
+
+        assert await eventually(committed, what="the offset past both committed")

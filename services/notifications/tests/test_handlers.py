@@ -20,13 +20,14 @@ from carerelay_contract.episode import ConsentWithdrawn
 from carerelay_contract.model import Event
 from carerelay_contract.notification import NotificationDelivered, NotificationFailed, NotificationRequested
 from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected
-from carerelay_contract.topics import Topic
+from carerelay_contract.topics import Topic, topic_name
 from carerelay_contract.visit import VisitAssigned, VisitPlanned, VisitRunningLate
 from carerelay_contract.vocabulary import ConsentScope, VisitPurpose
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import KafkaSettings
 from carerelay_events.transport.base import Transport
 from carerelay_notifications.channels import configured_channels
+from carerelay_notifications.delivery.dead_letters import DeadLetterWatch
 from carerelay_notifications.delivery.worker import DeliveryWorker
 from carerelay_notifications.domain.reach import Reach
 from carerelay_notifications.handlers import handlers
@@ -227,3 +228,24 @@ def test_every_followed_type_goes_on_the_feed_before_any_trigger_runs() -> None:
     for cls in events_on(*FEED_TOPICS):
         assert handlers.for_type(cls)[0] is on_any_event, f"{cls.__name__}: the feed's handler runs first"
     assert len(handlers.for_type(ReferralAccepted)) == 2, "the feed, then the referrer's notice"
+
+
+async def test_the_hub_is_told_of_a_dead_letter_but_not_of_the_marker_its_replay_leaves(service: Notifications) -> None:
+    episode = uuid4()
+    watch = DeadLetterWatch(service.transport, "dead-letter-watch-test", service.settings.reach(), service.runtime.outbox)
+    dead_letter = [
+        ("ce_id", b"poison-1"),
+        ("carerelay_dlq_reason", b"data is not valid JSON"),
+        ("carerelay_dlq_original_topic", b"carerelay.referral.v1"),
+        ("carerelay_dlq_consumer", b"carerelay-triage"),
+    ]
+    marker = [("carerelay_dlq_replayed", b"0:0"), ("carerelay_dlq_replayed_to", b"carerelay.referral.v1:2:9")]
+    topic = topic_name(Topic.DEAD_LETTER, service.transport.topic_prefix)
+
+    await watch.tell_the_hub(service.runtime.pool, topic, 0, 0, str(episode).encode(), dead_letter)
+    rows = await service.query("SELECT template FROM messages WHERE episode_id = $1", episode)
+    assert rows
+    assert {row["template"] for row in rows} == {"dead-letter"}
+
+    await watch.tell_the_hub(service.runtime.pool, topic, 0, 1, str(episode).encode(), marker)
+    assert len(await service.query("SELECT 1 FROM messages WHERE episode_id = $1", episode)) == len(rows)

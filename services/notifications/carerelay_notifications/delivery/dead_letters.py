@@ -3,7 +3,8 @@ processed), by reading `carerelay.dead-letter.v1` read-only with a consumer grou
 
 It never writes to the dead-letter topic: a record it cannot handle is logged and skipped, and an
 outage is retried (the offset is committed only after the hub's message is stored), so nothing it
-does can loop back into the topic it reads."""
+does can loop back into the topic it reads. A replay marker (`python -m carerelay_events.dead_letters
+replay` appends one when it replays a dead letter) is not a dead letter: nobody is told of it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import structlog
 
 from carerelay_contract.topics import Topic, topic_name
 from carerelay_events.case import Case
+from carerelay_events.dead_letters import is_replay_marker
 from carerelay_events.outbox import Outbox
 from carerelay_events.processing import INFRASTRUCTURE_ERRORS
 from carerelay_events.transport.base import Consumer, Transport
@@ -82,6 +84,8 @@ class DeadLetterWatch:
         key: bytes | None,
         raw_headers: Sequence[tuple[str, bytes]],
     ) -> None:
+        if is_replay_marker(raw_headers):
+            return
         headers = {name: value.decode(errors="replace") for name, value in raw_headers}
         body = wording.dead_letter(
             headers.get("carerelay_dlq_original_topic", "an unknown topic"),
