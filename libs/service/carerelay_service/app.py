@@ -25,7 +25,7 @@ from carerelay_events.transport.aiokafka import KafkaTransport
 from carerelay_events.transport.base import Transport
 
 from .migrations import migrate, service_migrations
-from .problems import install_validation_errors
+from .problems import install_unavailable, install_validation_errors
 from .settings import ServiceSettings
 
 R = TypeVar("R")
@@ -163,6 +163,7 @@ def create_service_app(
     app.state.runtime = runtime
     app.add_middleware(RequestSpans)
     install_validation_errors(app)
+    install_unavailable(app)
     app.include_router(operations_router(runtime.healthy))
     for router in routers:
         app.include_router(router)

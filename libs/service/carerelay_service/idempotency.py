@@ -47,9 +47,7 @@ async def replay(conn: DbConnection, request: IdempotentRequest) -> dict[str, An
     if row is None:
         return None
     if (row["made_by"], row["action"], row["target"]) != (request.made_by, request.action, request.target):
-        raise invalid(
-            (("header", "Idempotency-Key"), "already used for a different action: make a new key for each action")
-        )
+        raise invalid((("header", "Idempotency-Key"), "already used for a different action: make a new key for each action"))
     result: dict[str, Any] = orjson.loads(row["result"])
     return result
 

@@ -3,6 +3,8 @@
 422: `{"detail": "invalid request", "errors": [{"field": "patient.nhs_number", "reason": ...}]}`,
 naming each field and why without echoing the input (it may hold personal data).
 409: `{"detail": <what the person reads>, "conflict": <kind>, ...}`.
+503 (with Retry-After): a transient outage (the database restarting, failing over, a lock timeout;
+`carerelay_events.failures.is_transient`); the request's transaction rolled back, so nothing was recorded.
 """
 
 from __future__ import annotations
@@ -10,9 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import asyncpg
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from carerelay_events.failures import is_transient
+
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks a client to wait: a PostgreSQL restart or failover takes seconds."""
 
 Location = Sequence[str | int]
 """Where a problem is: ("body", "patient", "nhs_number"), ("header", "Idempotency-Key"), ("query", "day")."""
@@ -56,3 +65,19 @@ def install_validation_errors(app: FastAPI) -> None:
         return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, on_invalid)
+
+
+def install_unavailable(app: FastAPI) -> None:
+    """A transient outage answers 503 with Retry-After, saying nothing was recorded; anything else stays a 500."""
+
+    async def on_outage(request: Request, error: Exception) -> Response:
+        if not is_transient(error):
+            raise error
+        return JSONResponse(
+            {"detail": "The service is briefly unavailable and nothing was recorded. Please try again in a moment."},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    for kind in (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, KafkaError):
+        app.add_exception_handler(kind, on_outage)

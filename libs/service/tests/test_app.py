@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
-from carerelay_service.problems import conflict, install_validation_errors, invalid
+from carerelay_service.problems import conflict, install_unavailable, install_validation_errors, invalid
 from carerelay_service.settings import ServiceSettings
 
 
@@ -20,8 +21,26 @@ class Body(BaseModel):
     reason: str = Field(min_length=1)
 
 
-def _app() -> FastAPI:
+def _app(database_url: str | None = None) -> FastAPI:
     router = APIRouter()
+
+    @router.post("/outages")
+    async def outage() -> dict[str, str]:
+        """As a PostgreSQL restart does to a request's connection: the server ends it mid-transaction."""
+        assert database_url is not None
+        conn = await asyncpg.connect(database_url)
+        try:
+            async with conn.transaction():
+                await conn.execute("CREATE TABLE IF NOT EXISTS things (thing text)")
+                await conn.execute("INSERT INTO things VALUES ('recorded')")
+                await conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        finally:
+            await conn.close()
+        return {"ok": "yes"}
+
+    @router.post("/bugs")
+    async def bug() -> dict[str, str]:
+        raise ValueError("a bug, not an outage")
 
     @router.post("/things")
     async def make(body: Body) -> dict[str, str]:
@@ -35,6 +54,7 @@ def _app() -> FastAPI:
 
     app = FastAPI()
     install_validation_errors(app)
+    install_unavailable(app)
     app.include_router(router)
     return app
 
@@ -70,6 +90,22 @@ async def test_a_conflict_says_why_in_words(client: httpx.AsyncClient) -> None:
         "detail": "This visit has been given to someone else. Nothing was recorded.",
         "conflict": "reassigned",
     }
+
+
+async def test_a_database_outage_is_a_503_with_retry_after_and_records_nothing(database_url: str) -> None:
+    transport = httpx.ASGITransport(app=_app(database_url), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post("/outages")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+        assert "nothing was recorded" in response.json()["detail"]
+        bug = await client.post("/bugs")
+    assert bug.status_code == 500  # a bug is not dressed up as an outage
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval("SELECT to_regclass('things')") is None  # the transaction rolled back
+    finally:
+        await conn.close()
 
 
 class ExampleSettings(ServiceSettings):

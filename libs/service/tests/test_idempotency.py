@@ -62,9 +62,7 @@ async def test_racing_attempts_with_one_key_do_the_work_once(pool: asyncpg.Pool)
     ],
     ids=["someone-else", "another-action", "another-record"],
 )
-async def test_a_key_used_for_something_else_is_refused_naming_the_header(
-    pool: asyncpg.Pool, misuse: IdempotentRequest
-) -> None:
+async def test_a_key_used_for_something_else_is_refused_naming_the_header(pool: asyncpg.Pool, misuse: IdempotentRequest) -> None:
     await _act(pool, EN_ROUTE)
     with pytest.raises(RequestValidationError) as refused:
         await _act(pool, misuse)
