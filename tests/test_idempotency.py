@@ -12,13 +12,13 @@ from carerelay_contract.triage import TriageCompleted
 
 from .support.events import a_triage_decision, its_acceptance
 from .support.kafka import produce_raw, publish, read_all, wait_for_messages
-from .support.staff import a_bank_nurse
+from .support.staff import bank_nurses
 from .support.system import HUB_HANDLER, RunningSystem
 from .support.waiting import eventually
 
 
 async def test_a_redelivered_triage_decision_plans_one_visit(system: RunningSystem) -> None:
-    await a_bank_nurse(system)  # someone free in the next three hours, whatever earlier tests booked
+    await bank_nurses(system)  # people free in the next hours, whatever earlier tests booked or left waiting
     decision = a_triage_decision()
     await publish(system.kafka, its_acceptance(decision))
     metadata = new_metadata(decision, "/carerelay/triage")

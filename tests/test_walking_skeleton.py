@@ -10,7 +10,7 @@ import orjson
 from carerelay_contract.topics import Topic
 
 from .support.kafka import wait_for_messages
-from .support.staff import a_bank_nurse
+from .support.staff import bank_nurses
 from .support.system import HUB_HANDLER, RunningSystem
 from .support.waiting import eventually
 
@@ -18,7 +18,7 @@ from .support.waiting import eventually
 async def test_a_referral_travels_through_all_four_services_in_one_trace(
     system: RunningSystem, referral_body: dict[str, Any]
 ) -> None:
-    await a_bank_nurse(system)  # someone free in the next two hours, whatever earlier tests booked
+    await bank_nurses(system)  # people free in the next hours, whatever earlier tests booked or left waiting
     async with await system.client("referral", HUB_HANDLER) as client:
         response = await client.post("/api/referral/referrals", json=referral_body, headers={"X-Correlation-ID": "case-mrs-a"})
     assert response.status_code == 201, response.text

@@ -10,7 +10,13 @@ from uuid import UUID, uuid4
 from .system import RunningSystem
 
 
-async def a_bank_nurse(system: RunningSystem, team: str = "north", hours: float = 4.0) -> UUID:
+async def bank_nurses(system: RunningSystem, count: int = 2, team: str = "north", hours: float = 8.0) -> list[UUID]:
+    """Enough nurses for the visits left waiting for someone free (earlier tests' first responses with no
+    capacity, each as urgent as the test's own) and the test's own, so the planner need not choose."""
+    return [await a_bank_nurse(system, team, hours) for _ in range(count)]
+
+
+async def a_bank_nurse(system: RunningSystem, team: str = "north", hours: float = 8.0) -> UUID:
     """A nurse of `team`, at its base, on an explicit shift from now for `hours`; their staff id."""
     staff_id, now = uuid4(), datetime.now(UTC)
     await system.query(
