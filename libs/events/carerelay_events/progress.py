@@ -57,13 +57,13 @@ class Progress:
 
     def stalled(self, after: float) -> str | None:
         """Why it is stalled, or None when it is not."""
-        if self.waiting == 0 and self.busy_since is None:
+        now = self.clock()
+        if self.busy_since is not None:
+            busy = now - self.busy_since
+            return f"{self.what} {self.worker}: one record in processing for {busy:.0f} s" if busy >= after else None
+        quiet = now - self.moved_at
+        if self.waiting == 0 or quiet < after:
             return None
-        quiet = self.clock() - self.moved_at
-        if quiet < after:
-            return None
-        if self.busy_since is not None and self.clock() - self.busy_since >= after:
-            return f"{self.what} {self.worker}: one record in processing for {self.clock() - self.busy_since:.0f} s"
         return f"{self.what} {self.worker}: no progress for {quiet:.0f} s while {self.waiting} wait"
 
     def _set_gauges(self) -> None:

@@ -42,3 +42,6 @@ class ConsumerSettings(BaseSettings):
     max_attempts_for_unexpected_errors: int = 5
     """A handler error that is not an infrastructure outage is retried this often, then dead-lettered."""
     max_backoff_seconds: float = 30.0
+    stalled_after_seconds: float = 60.0
+    """/health reports a worker (consumer, outbox relay, faust agent) unhealthy once it has made no
+    progress for this long while work waits for it (records behind, unpublished rows)."""
