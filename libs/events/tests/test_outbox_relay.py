@@ -248,3 +248,45 @@ async def test_a_long_transaction_without_outbox_rows_here_or_in_another_databas
             await elsewhere.rollback()
     finally:
         await other_database.close()
+
+
+async def test_under_concurrent_writers_with_rollbacks_every_committed_row_leaves_once_in_seq_order_per_key(
+    relaying: Relaying, transport: Transport
+) -> None:
+    episodes = [referral() for _ in range(4)]
+    committed: list[str] = []
+
+    async def writer(n: int) -> None:
+        for t in range(15):
+            async with relaying.pool.acquire() as conn:
+                transaction = conn.transaction()
+                await transaction.start()
+                ids = [f"w{n}-t{t}-r{r}" for r in range(1 + (n + t) % 3)]
+                for r, event_id in enumerate(ids):
+                    await relaying.outbox.add(conn, episodes[(n + t + r) % len(episodes)], event_id=event_id)
+                    await asyncio.sleep(0.001 * ((n * 7 + t * 3 + r) % 5))  # some transactions stay open longer
+                if (n + t) % 4 == 0:
+                    await transaction.rollback()
+                else:
+                    await transaction.commit()
+                    committed.extend(ids)
+
+    stopping = asyncio.Event()
+    relay = asyncio.create_task(relaying.relay.run(stopping))
+    try:
+        await asyncio.gather(*(writer(n) for n in range(5)))
+        async with relaying.pool.acquire() as conn:
+            seqs = {row["event_id"]: row["seq"] for row in await conn.fetch("SELECT event_id, seq FROM event_outbox")}
+
+        async def all_published() -> bool:
+            return len(await published(relaying, *committed)) == len(committed)
+
+        assert await eventually(all_published, within=30, what="every committed row published")
+    finally:
+        stopping.set()
+        await relay
+    received = await read_events(transport, Topic.REFERRAL, want=len(committed))
+    assert sorted(envelope.metadata.id for envelope in received) == sorted(committed)
+    for episode in episodes:
+        leaving = [e.metadata.id for e in received if e.metadata.id in seqs and e.event.episode_id == episode.episode_id]
+        assert leaving == sorted(leaving, key=seqs.__getitem__), "an episode's events left out of seq order"
