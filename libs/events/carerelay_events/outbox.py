@@ -226,13 +226,16 @@ class OutboxRelay:
 
     async def _deliver(self, rows: list[Any]) -> tuple[list[int], list[tuple[int, str]], list[BaseException]]:
         """Send `rows` and wait for the broker: the seqs it has, the (seq, reason) of those it refused for
-        good, and the errors worth retrying. Once a row of a key fails for now, the key's later rows wait."""
+        good, and the errors worth retrying. Once a row fails for now, the later rows of its key and of its
+        topic wait for the next try (so one key's order holds, and a missing topic costs one metadata wait)."""
         sent: list[tuple[Any, Awaitable[Any]]] = []
         refused: list[tuple[int, str]] = []
         deferred: list[BaseException] = []
         held_keys: set[str] = set()
+        held_topics: set[str] = set()  # a topic whose metadata did not come (missing, not authorised): 30 s each
         for row in rows:
-            if row["record_key"] in held_keys:
+            if row["record_key"] in held_keys or row["topic"] in held_topics:
+                held_keys.add(row["record_key"])
                 continue
             try:
                 if _LEGAL_TOPIC.fullmatch(row["topic"]) is None or row["topic"] in (".", ".."):
@@ -243,6 +246,7 @@ class OutboxRelay:
             except Exception as error:
                 deferred.append(error)
                 held_keys.add(row["record_key"])
+                held_topics.add(row["topic"])
         published: list[int] = []
         results = await asyncio.gather(*(future for _, future in sent), return_exceptions=True)
         for (row, _), result in zip(sent, results, strict=True):
