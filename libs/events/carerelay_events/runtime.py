@@ -6,7 +6,17 @@
 
 The consumer reads the topics of the types `handlers` handles. The transport is the real Kafka in
 every service and the in-memory broker in handler tests. A service whose records arrive another way
-(triage runs on faust-streaming) uses `start(consume=False)` and hands them to `runtime.processor`.
+(triage runs on faust-streaming) uses `start(consume=False)` and hands them to `runtime.processor`
+(and its worker's `Progress` to `runtime.watch`).
+
+Supervision: the relay, the consumer and every task given to `run_in_background` are restarted when
+they die (after 1 s, doubling to 30 s), each restart logged and counted
+(`carerelay_task_restarts_total`): one crash (a race in a client library, a bug hit by one message)
+should not take the whole process down, and a restart costs nothing here. `health()` says why the
+service is unhealthy: a task down and waiting for its restart, a task that died `CRASH_LOOP_DEATHS`
+times within `CRASH_LOOP_SECONDS` (restarting in process is not helping: the orchestrator should
+replace the process), the consumer not polling, or a worker (consumer, relay, faust agent) making no
+progress for `stalled_after_seconds` while work waits for it.
 """
 
 from __future__ import annotations
@@ -15,9 +25,12 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import asyncpg
+import structlog
+from prometheus_client import Counter
 
 from carerelay_contract.topics import topic_name
 
@@ -26,10 +39,47 @@ from .dead_letters import DeadLetters
 from .handlers import Handlers
 from .outbox import Outbox, OutboxRelay
 from .processing import EventProcessor
+from .progress import Progress
 from .settings import ConsumerSettings
 from .transport.base import Producer, Transport
 
 R = TypeVar("R")
+
+log = structlog.get_logger(__name__)
+
+RESTARTS = Counter("carerelay_task_restarts_total", "Background tasks restarted after they died", ["service", "task"])
+CRASH_LOOP_DEATHS = 3
+CRASH_LOOP_SECONDS = 300.0
+FIRST_RESTART_SECONDS = 1.0
+LAST_RESTART_SECONDS = 30.0
+
+Work = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class Supervised:
+    """One long-running task of the service and its deaths."""
+
+    name: str
+    work: Work
+    deaths: list[float] = field(default_factory=list)
+    last_error: str = ""
+    down: bool = False
+
+    def died(self, error: BaseException) -> None:
+        now = time.monotonic()
+        self.deaths = [at for at in self.deaths if now - at < CRASH_LOOP_SECONDS] + [now]
+        self.last_error = type(error).__name__
+        self.down = True
+
+    def trouble(self) -> str | None:
+        now = time.monotonic()
+        recent = [at for at in self.deaths if now - at < CRASH_LOOP_SECONDS]
+        if len(recent) >= CRASH_LOOP_DEATHS:
+            return f"{self.name}: died {len(recent)} times in {CRASH_LOOP_SECONDS / 60:.0f} minutes (last: {self.last_error})"
+        if self.down:
+            return f"{self.name}: died ({self.last_error}); restarting"
+        return None
 
 
 class EventRuntime(Generic[R]):
@@ -56,6 +106,9 @@ class EventRuntime(Generic[R]):
         self.outbox = Outbox(source=f"/carerelay/{name}", topic_prefix=transport.topic_prefix)
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._supervised: list[Supervised] = []
+        self._watched: list[Progress] = []
+        self.relay: OutboxRelay | None = None
         self._pool: asyncpg.Pool | None = None
         self._producer: Producer | None = None
         self._processor: EventProcessor[R] | None = None
@@ -100,29 +153,71 @@ class EventRuntime(Generic[R]):
             settings=self.consumer_settings,
         )
         if self.relay_enabled:
-            relay = OutboxRelay(self._pool, self._producer, self.outbox.source)
-            self._tasks.append(asyncio.create_task(relay.run(self._stopping), name=f"{self.name}-outbox-relay"))
+            self.relay = OutboxRelay(self._pool, self._producer, self.outbox.source)
+            self.watch(self.relay.progress)
+            self.run_in_background("outbox-relay", self.relay.run)
         if consume and self.handlers.types:
             started = asyncio.Event()
             topics = [topic_name(topic, self.topic_prefix) for topic in self.handlers.topics]
-            self.consumer = EventConsumer(self.transport.consumer(self.consumer_group, topics), self._processor)
-            self._tasks.append(asyncio.create_task(self.consumer.run(self._stopping, started), name=f"{self.name}-consumer"))
+            self.consumer = EventConsumer(
+                self.transport.consumer(self.consumer_group, topics),
+                self._processor,
+                renew=lambda: self.transport.consumer(self.consumer_group, topics),
+            )
+            self.watch(self.consumer.progress)
+            consumer = self.consumer
+            self.run_in_background("consumer", lambda stopping: consumer.run(stopping, started))
             await started.wait()
 
-    def run_in_background(self, name: str, work: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
-        """Start a service's own long-running task (e.g. a planner tick or a delivery worker). It is
-        given the stopping event, counted in `healthy()` (a task that dies makes the service unhealthy)
-        and awaited on stop."""
-        self._tasks.append(asyncio.create_task(work(self._stopping), name=f"{self.name}-{name}"))
+    def run_in_background(self, name: str, work: Work) -> None:
+        """Start a long-running task of the service (the relay, the consumer, a planner tick, a delivery
+        worker), restarted when it dies (see the module's docstring), counted in `health()`, and awaited
+        on stop. It is given the stopping event and should return only once that is set."""
+        supervised = Supervised(f"{self.name}-{name}", work)
+        self._supervised.append(supervised)
+        self._tasks.append(asyncio.create_task(self._keep_running(supervised), name=supervised.name))
 
-    def healthy(self, stalled_after_seconds: float = 60.0) -> bool:
-        """False when a background task has died or the consumer has stopped polling (a stall):
-        the service should be restarted, not trusted."""
-        if any(task.done() for task in self._tasks):
-            return False
+    def watch(self, progress: Progress) -> None:
+        """Count `progress` in `health()`: a worker the runtime did not start (triage's faust agent)."""
+        self._watched.append(progress)
+
+    async def _keep_running(self, supervised: Supervised) -> None:
+        pause = FIRST_RESTART_SECONDS
+        while not self._stopping.is_set():
+            began = time.monotonic()
+            try:
+                await supervised.work(self._stopping)
+                if self._stopping.is_set():
+                    return
+                raise RuntimeError("returned while the service was running")
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                supervised.died(error)
+                RESTARTS.labels(self.name, supervised.name).inc()
+                log.exception("background task died; restarting it", task=supervised.name, in_seconds=pause)
+            if time.monotonic() - began > CRASH_LOOP_SECONDS:
+                pause = FIRST_RESTART_SECONDS
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=pause)
+            pause = min(pause * 2, LAST_RESTART_SECONDS)
+            supervised.down = False
+
+    def health(self) -> list[str]:
+        """Why the service should not be trusted (restarted, taken out of rotation), or [] when healthy:
+        a task down or crash-looping, the consumer not polling, or a worker making no progress for
+        `stalled_after_seconds` while work waits for it."""
+        after = self.consumer_settings.stalled_after_seconds
+        reasons = [trouble for supervised in self._supervised if (trouble := supervised.trouble())]
         if self.consumer is not None and self.consumer.last_poll_at:
-            return time.time() - self.consumer.last_poll_at < stalled_after_seconds
-        return True
+            quiet = time.time() - self.consumer.last_poll_at
+            if quiet >= after:
+                reasons.append(f"consumer {self.consumer_group}: not polled for {quiet:.0f} s")
+        reasons += [stalled for progress in self._watched if (stalled := progress.stalled(after))]
+        return reasons
+
+    def healthy(self) -> bool:
+        return not self.health()
 
     async def stop(self) -> None:
         self._stopping.set()

@@ -46,3 +46,6 @@ class ConsumerSettings(BaseSettings):
     """The wait after the first failure in a row; it doubles with each further one (with jitter)."""
     max_backoff_seconds: float = 30.0
     """The longest wait between two tries of one message."""
+    stalled_after_seconds: float = 60.0
+    """/health reports a worker (consumer, outbox relay, faust agent) unhealthy once it has made no
+    progress for this long while work waits for it (records behind, unpublished rows)."""

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import orjson
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from opentelemetry.propagate import extract
@@ -88,15 +89,18 @@ class RequestSpans:
                     span.set_status(Status(StatusCode.ERROR))
 
 
-def operations_router(healthy: Callable[[], bool]) -> APIRouter:
+def operations_router(troubles: Callable[[], list[str]]) -> APIRouter:
+    """`/health` (200 `{"status":"ok"}`, or 503 `{"status":"unhealthy","reasons":[...]}` saying what is
+    wrong: `troubles()`, e.g. `EventRuntime.health`) and `/metrics`."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/health")
     async def health() -> Response:
-        ok = healthy()
-        return Response(
-            '{"status":"ok"}' if ok else '{"status":"unhealthy"}', status_code=200 if ok else 503, media_type="application/json"
-        )
+        reasons = troubles()
+        if not reasons:
+            return Response('{"status":"ok"}', status_code=200, media_type="application/json")
+        body = orjson.dumps({"status": "unhealthy", "reasons": reasons})
+        return Response(body, status_code=503, media_type="application/json")
 
     @router.get("/metrics")
     async def metrics() -> Response:
@@ -164,7 +168,7 @@ def create_service_app(
     app.add_middleware(RequestSpans)
     install_validation_errors(app)
     install_unavailable(app)
-    app.include_router(operations_router(runtime.healthy))
+    app.include_router(operations_router(runtime.health))
     for router in routers:
         app.include_router(router)
     return app

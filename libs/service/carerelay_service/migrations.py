@@ -17,10 +17,18 @@ _LOCK_ID = 7_411_002  # any constant shared by every instance of a service
 
 PLUMBING_VERSION = "000_event_plumbing"
 
+PLUMBING_STEPS: list[tuple[str, str]] = [(PLUMBING_VERSION, "sql/plumbing.sql"), ("000_outbox_relay", "sql/outbox_relay.sql")]
+"""The event plumbing's steps, in order (libs/events owns their shape): the outbox and inbox tables, then
+the relay's bookkeeping (rows set aside)."""
+
 
 def plumbing_sql() -> str:
     """The outbox and inbox tables (libs/events owns their shape)."""
     return resources.files("carerelay_events").joinpath("sql/plumbing.sql").read_text()
+
+
+def plumbing_migrations() -> list[tuple[str, str]]:
+    return [(version, resources.files("carerelay_events").joinpath(path).read_text()) for version, path in PLUMBING_STEPS]
 
 
 KIT_MIGRATIONS: list[tuple[str, str]] = [
@@ -32,7 +40,7 @@ KIT_MIGRATIONS: list[tuple[str, str]] = [
 async def migrate(dsn: str, migrations_dir: Path | None = None, shared: Sequence[tuple[str, str]] = ()) -> list[str]:
     """Apply what has not been applied yet; return the versions applied now. `shared` are (version, sql)
     steps from shared libraries (e.g. the audit trail), applied after the event plumbing."""
-    steps: list[tuple[str, str]] = [(PLUMBING_VERSION, plumbing_sql()), *KIT_MIGRATIONS, *shared]
+    steps: list[tuple[str, str]] = [*plumbing_migrations(), *KIT_MIGRATIONS, *shared]
     if migrations_dir is not None:
         steps += _service_migrations(migrations_dir)
     conn = await asyncpg.connect(dsn)

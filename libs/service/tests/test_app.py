@@ -1,5 +1,7 @@
-"""The kit's app: a 422 names each field and why without echoing the input, /health answers, and a
-service's settings read the whole environment once (the shared parts nested with their own prefixes)."""
+"""The kit's app: a 422 names each field and why without echoing the input, /health answers (503 with
+the reasons when the event runtime has any: here an outbox relay held behind an open transaction, on
+each transport with a real PostgreSQL), and a service's settings read the whole environment once (the
+shared parts nested with their own prefixes)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,17 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
+from carerelay_contract.referral import ReferralReceived
+from carerelay_events.handlers import Handlers
+from carerelay_events.runtime import EventRuntime
+from carerelay_events.settings import ConsumerSettings
+from carerelay_events.transport.base import Transport
+from carerelay_service.app import operations_router
+from carerelay_service.migrations import migrate
 from carerelay_service.problems import conflict, install_unavailable, install_validation_errors, invalid
 from carerelay_service.settings import ServiceSettings
+from carerelay_testing.broker import eventually
+from carerelay_testing.factories import referral_received
 
 
 class Body(BaseModel):
@@ -126,3 +137,59 @@ def test_a_services_settings_read_its_own_and_the_shared_environment_once(monkey
     assert settings.kafka.topic_prefix == "env-prefix."
     assert settings.consumer.max_backoff_seconds == 2.5
     assert settings.tracing.otlp_endpoint == "http://127.0.0.1:4318/v1/traces"
+
+
+async def test_health_is_200_when_nothing_is_wrong_and_503_with_every_reason_when_something_is() -> None:
+    troubles: list[str] = []
+    app = FastAPI()
+    app.include_router(operations_router(lambda: list(troubles)))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        ok = await client.get("/health")
+        assert (ok.status_code, ok.json()) == (200, {"status": "ok"})
+        troubles += ["outbox relay /carerelay/x: no progress for 61 s while 3 wait", "x-consumer: died (KeyError); restarting"]
+        unhealthy = await client.get("/health")
+    assert unhealthy.status_code == 503
+    assert unhealthy.json() == {"status": "unhealthy", "reasons": troubles}
+
+
+async def test_health_reports_a_relay_held_behind_an_open_transaction_within_the_stated_time(
+    transport: Transport, database_url: str
+) -> None:
+    await migrate(database_url)
+    runtime: EventRuntime[None] = EventRuntime(
+        name="health-test",
+        database_url=database_url,
+        handlers=Handlers(),
+        resources=None,
+        transport=transport,
+        consumer_settings=ConsumerSettings(stalled_after_seconds=1.0),
+    )
+    await runtime.start()
+    app = FastAPI()
+    app.include_router(operations_router(runtime.health))
+    try:
+        async with (
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+            runtime.pool.acquire() as holding,
+        ):
+            assert (await client.get("/health")).status_code == 200
+            held = holding.transaction()
+            await held.start()
+            await runtime.outbox.add(holding, ReferralReceived.model_validate(referral_received()))
+            async with runtime.pool.acquire() as conn, conn.transaction():
+                await runtime.outbox.add(conn, ReferralReceived.model_validate(referral_received()))
+
+            async def unhealthy() -> httpx.Response | None:
+                response = await client.get("/health")
+                return response if response.status_code == 503 else None
+
+            response = await eventually(unhealthy, within=10, what="/health to say 503")
+            assert response.json()["reasons"][0].startswith("outbox relay /carerelay/health-test: no progress for ")
+            await held.commit()
+
+            async def healthy() -> bool:
+                return (await client.get("/health")).status_code == 200
+
+            assert await eventually(healthy, within=10, what="/health to say 200 again")
+    finally:
+        await runtime.stop()

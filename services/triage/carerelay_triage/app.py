@@ -18,6 +18,7 @@ import uvicorn
 from carerelay_access.web import secured_service_app
 from carerelay_contract.topics import topic_name
 from carerelay_events.processing import EventProcessor
+from carerelay_events.progress import Progress
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import KafkaSettings
 from carerelay_events.transport.faust import attach_processor
@@ -77,7 +78,11 @@ def create_app(settings: TriageSettings) -> faust.App:
         await ready.wait()
         return runtime.processor
 
-    attach_processor(app, [topic_name(topic, kafka.topic_prefix) for topic in handlers.topics], processor, name="triage-events")
+    agent_progress = Progress(runtime.consumer_group, "faust agent")
+    runtime.watch(agent_progress)  # /health: the agent making no progress while records wait is a stall
+    attach_processor(
+        app, [topic_name(topic, kafka.topic_prefix) for topic in handlers.topics], processor, "triage-events", agent_progress
+    )
 
     api_stopped = asyncio.Event()
 

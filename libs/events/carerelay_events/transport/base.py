@@ -73,7 +73,9 @@ class Producer(Protocol):
         self, topic: str, value: bytes | None = None, key: bytes | None = None, headers: Sequence[tuple[str, bytes]] = ()
     ) -> Awaitable[Any]:
         """Queue one record and return a future that resolves when the broker has it (acks=all) or
-        fails with the reason. Awaiting `send` itself blocks only while the client's buffer is full."""
+        fails with the reason. Awaiting `send` itself blocks only while the client's buffer is full (or,
+        on Kafka, while the topic's metadata is fetched). A record over 1 MiB raises
+        `MessageSizeTooLargeError` at once."""
 
     async def send_and_wait(
         self, topic: str, value: bytes | None = None, key: bytes | None = None, headers: Sequence[tuple[str, bytes]] = ()

@@ -7,7 +7,9 @@ aiokafka one without touching the service's handlers (faust-streaming has open r
 
 Consumer lag is exported as the aiokafka consumer loop does (`carerelay_consumer_lag`): a timer
 compares each assigned partition's end with the next offset the agent has yet to process, so a
-stalled agent shows its lag growing.
+stalled agent shows its lag growing; the agent's `Progress` (records processed, one in processing,
+records behind) is what the service's /health judges (`EventRuntime.watch`). faust restarts an agent
+that crashes (its supervisor); one that hangs or cannot finish a record shows as no progress.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import structlog
 
 from ..consumer import LAG
 from ..processing import EventProcessor
+from ..progress import Progress
 from .base import InboundRecord
 
 log = structlog.get_logger(__name__)
@@ -28,9 +31,15 @@ LAG_EVERY_SECONDS = 5.0
 
 
 def attach_processor(
-    app: faust.App, topics: list[str], processor: Callable[[], Awaitable[EventProcessor[Any]]], name: str
+    app: faust.App,
+    topics: list[str],
+    processor: Callable[[], Awaitable[EventProcessor[Any]]],
+    name: str,
+    progress: Progress | None = None,
 ) -> Any:
-    """Add an agent named `name` to `app` consuming `topics`; `processor` yields the ready processor."""
+    """Add an agent named `name` to `app` consuming `topics`; `processor` yields the ready processor.
+    `progress` is told of each record processed and of the records behind."""
+    progress = progress or Progress(name, "faust agent")
     channel = app.topic(*topics, value_serializer="raw", key_serializer="raw")
     processed: dict[tuple[str, int], int] = {}
     """The next offset to process, per (topic, partition), once this worker has processed one."""
@@ -44,6 +53,7 @@ def attach_processor(
             raw: Any = message.headers or []
             pairs: Iterable[tuple[str, bytes]] = raw.items() if isinstance(raw, dict) else raw
             headers = tuple((name, value) for name, value in pairs)
+            progress.started()
             await ready.process(
                 InboundRecord(
                     topic=message.topic,
@@ -55,26 +65,36 @@ def attach_processor(
                 )
             )
             processed[(message.topic, message.partition)] = message.offset + 1
+            progress.finished()
 
     async def report_lag() -> None:
         if consumer_name:
-            await _report_lag(app, consumer_name[0], processed)
+            progress.waits(await _report_lag(app, consumer_name[0], processed))
 
     app.timer(interval=LAG_EVERY_SECONDS)(report_lag)
 
     return app.agent(channel, name=name)(agent)
 
 
-async def _report_lag(app: faust.App, consumer: str, processed: dict[tuple[str, int], int]) -> None:
+async def _report_lag(app: faust.App, consumer: str, processed: dict[tuple[str, int], int]) -> int:
     """Set each assigned partition's lag: its end minus the next offset to process (the consumer's
-    fetch position for a partition this worker has processed nothing of yet)."""
+    fetch position for a partition this worker has processed nothing of yet); return their sum."""
+    behind = 0
     try:
-        for tp in app.consumer.assignment():
+        assigned = list(app.consumer.assignment())
+    except Exception as error:  # a rebalance in progress: the next tick reports
+        log.debug("consumer lag not reported", consumer=consumer, error=type(error).__name__)
+        return 0
+    for tp in assigned:
+        try:
             end = app.consumer.highwater(tp)
             done = processed.get((tp.topic, tp.partition))
             if done is None:
                 done = await app.consumer.position(tp)
-            if end is not None and done is not None:
-                LAG.labels(consumer, tp.topic, str(tp.partition)).set(max(0, end - done))
-    except Exception as error:  # a rebalance in progress: the next tick reports
-        log.debug("consumer lag not reported", consumer=consumer, error=type(error).__name__)
+        except Exception as error:  # revoked while we asked: its new holder reports it
+            log.debug("partition lag not reported", consumer=consumer, error=type(error).__name__)
+            continue
+        if end is not None and done is not None:
+            behind += max(0, end - done)
+            LAG.labels(consumer, tp.topic, str(tp.partition)).set(max(0, end - done))
+    return behind

@@ -15,11 +15,16 @@ from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiokafka.errors import MessageSizeTooLargeError
+
 from carerelay_contract.topics import TOPICS
 
 from .base import CommitFailed, InboundRecord, Partition
 
 DEFAULT_PARTITIONS = 3
+MAX_RECORD_BYTES = 1_048_576
+"""The largest record a producer takes (aiokafka's default `max_request_size`); a larger one is refused
+with the same error, before it is sent."""
 
 
 @dataclass
@@ -113,6 +118,9 @@ class MemoryProducer:
     ) -> Awaitable[Any]:
         if not self.started:
             raise RuntimeError("MemoryProducer.start() has not been awaited")
+        size = len(value or b"") + len(key or b"") + sum(len(name) + len(data) for name, data in headers)
+        if size > MAX_RECORD_BYTES:
+            raise MessageSizeTooLargeError(f"The message is about {size} bytes, over {MAX_RECORD_BYTES}")
         delivered: asyncio.Future[InboundRecord] = asyncio.get_running_loop().create_future()
         delivered.set_result(await self.broker.append(topic, value, key, headers))
         return delivered
