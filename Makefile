@@ -23,7 +23,7 @@ JAEGER_VERSION := $(shell awk '$$1 == "github.com/jaegertracing/jaeger" {print $
 JAEGER_BIN := $(TOOLS_DIR)/jaeger-$(JAEGER_VERSION)/jaeger
 OBSERVE_PACKAGES := prometheus
 
-.PHONY: run test stop infra-up infra-down status lint schemas venv web system-packages k8s-tools observe-tools clean
+.PHONY: run test test-fault stop infra-up infra-down status cluster-up cluster-down cluster-status lint schemas venv web system-packages k8s-tools observe-tools clean
 
 run: system-packages venv web infra-up $(if $(filter 1 true yes,$(OBSERVE)),observe-tools)
 	CARERELAY_OBSERVE=$(if $(filter 1 true yes,$(OBSERVE)),1,0) CARERELAY_JAEGER_BIN=$(JAEGER_BIN) $(PY) -m carerelay_stack run
@@ -31,6 +31,11 @@ run: system-packages venv web infra-up $(if $(filter 1 true yes,$(OBSERVE)),obse
 test: system-packages venv web k8s-tools infra-up lint
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
+
+# Only the fault suite (tests/fault): its session fixture starts the three-broker cluster (ports 19092-19094,
+# <data>/kafka-cluster; the single broker's jars, fetched if missing) and stops it at the end. `make test` runs it too.
+test-fault: venv infra-up
+	$(PY) -m pytest tests/fault $(PYTEST_ARGS)
 
 # Stops the `make run` recorded in the data dir's pid files (.data/run/, or $$CARERELAY_DATA_DIR/run/) and
 # waits until its ports are free, then Kafka and PostgreSQL if this data dir started them. Safe when nothing runs.
@@ -46,6 +51,17 @@ infra-down:
 
 status:
 	$(INFRA) status
+
+# The three-broker KRaft cluster (docs/operations.md, "A three-broker cluster"), beside the single broker.
+# One broker at a time: $(INFRA) cluster kill|stop|start <id>.
+cluster-up:
+	$(INFRA) cluster up
+
+cluster-down:
+	$(INFRA) cluster down
+
+cluster-status:
+	$(INFRA) cluster status
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ Run it as ``PYTHONPATH=infra/launcher python3 -m carerelay_infra up|down|status`
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -42,3 +43,14 @@ def tail(path: Path, lines: int = 20, *, skip_indented: bool = False) -> str:
     except OSError:
         return ""
     return "".join(kept[-lines:]).rstrip()
+
+
+def env_int(name: str, default: int) -> int:
+    """The integer in environment variable ``name``, or ``default`` when it is unset or blank."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InfraError(f"{name} must be an integer, got {raw!r}") from None

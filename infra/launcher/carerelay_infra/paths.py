@@ -30,3 +30,8 @@ def kafka_data_dir() -> Path:
 def postgres_data_dir() -> Path:
     """PostgreSQL state (``pgdata``, log, socket dir): ``<data>/postgres``."""
     return data_dir() / "postgres"
+
+
+def kafka_cluster_dir() -> Path:
+    """The three-broker cluster's state (``cluster.id``, ``broker-<n>/``): ``<data>/kafka-cluster``."""
+    return data_dir() / "kafka-cluster"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,12 @@ class KafkaSettings(BaseSettings):
     ssl_cafile: str | None = None
     topic_prefix: str = ""
     """Prepended to every topic name: separate environments (or test runs) on one cluster."""
+    replication_factor: int | None = Field(default=None, ge=1)
+    """Copies of each topic `admin.ensure_topics` creates. Unset: 1 on a single broker (the local one),
+    3 on a cluster."""
+    min_insync_replicas: int | None = Field(default=None, ge=1)
+    """`min.insync.replicas` of each topic it creates: how many copies must have a record before an
+    acks=all send succeeds. Unset: 2 when replicated 3 times or more, else 1."""
 
 
 class TracingSettings(BaseSettings):
