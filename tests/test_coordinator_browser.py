@@ -222,7 +222,10 @@ async def test_a_coordinator_drags_a_visit_to_another_carer_moves_it_back_by_key
     carer_a = str(first["staff_id"])
     carer_b = _another_carer(plan, first, own_rota)
 
-    context = await new_desk(browser)
+    # A tall desk screen: every row on it at once. The rows are in name order, and the visit's carer may be
+    # a demo carer far from the test's own, with a row made tall by the visits earlier tests pinned to others
+    # (a real drag would scroll the timeline; Playwright's HTML5 drag cannot reach a row off-screen).
+    context = await new_desk(browser, height=2400)
     page = await context.new_page()
     csp_errors: list[str] = []
 
