@@ -67,9 +67,11 @@ class NotificationsSettings(SecuredServiceSettings):
     timezone: str = "Europe/London"
     urgent_visit_within_minutes: int = 240
     """A visit assigned with a deadline this close (or a first response) is urgent for the staff member."""
-    delivery_max_attempts: int = 8
     delivery_base_backoff_seconds: float = 30.0
-    delivery_max_backoff_seconds: float = 3600.0
+    delivery_max_backoff_seconds: float = 900.0
+    """The longest wait between two tries of a message its channel keeps failing transiently (SMTP or the
+    endpoint down, 4xx SMTP replies, HTTP 408/429/5xx): it is tried for as long as that lasts, never failed
+    for it; only a permanent refusal fails a message for good."""
     delivery_poll_seconds: float = 1.0
     delivery_concurrency: int = 2
     hub_digest_seconds: float = Field(default=60.0, ge=0, le=3600)

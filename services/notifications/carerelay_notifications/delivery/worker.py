@@ -3,20 +3,25 @@
 Each message is claimed with `FOR UPDATE SKIP LOCKED` (several workers and several instances share
 the table safely), sent, and its outcome recorded in the same transaction as the event that says
 so (`notification.delivered`, or `notification.failed` with the attempt and whether it will be
-retried). A transient failure (the SMTP server down, HTTP 5xx) is retried with exponential backoff
-and jitter up to the maximum attempts, then the message has failed for good and the hub is told.
-So a channel outage delays a message, never loses it. Just before each send, patient and family
+retried). A transient failure (the SMTP server down, a 4xx reply, HTTP 408/429/5xx) is retried with
+exponential backoff and jitter, capped (15 minutes by default), for as long as it lasts: a channel
+outage of any length delays a message, never loses or fails it. Only a permanent refusal (an SMTP 5xx
+for the recipient, an HTTP 4xx other than 408/425/429, no address or channel) fails it for good, with
+its reason, and then the hub is told. Just before each send, patient and family
 messages are checked against consent again (a withdrawal cancels them) and against quiet hours.
 
 If the process dies after a send but before its transaction commits, the message is sent again on
-the next attempt: at least once, with the same email Message-ID and webhook X-Request-ID."""
+the next attempt: at least once, with the same email Message-ID and webhook X-Request-ID.
+
+The worker reads the time only through its `clock` (the system's, unless one is given), so a test can
+run a long outage through it without waiting."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -49,6 +54,14 @@ from .requester import Requester, case_of
 
 log = structlog.get_logger(__name__)
 
+Clock = Callable[[], datetime]
+"""What the worker reads the time from: the time now, timezone-aware."""
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 CONSENTED_AUDIENCES = frozenset({NotificationAudience.PATIENT, NotificationAudience.FAMILY})
 
 
@@ -80,15 +93,15 @@ class DeliveryWorker:
         channels: Mapping[NotificationChannel, Channel],
         outbox: Outbox,
         rng: random.Random | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         self.settings = settings
         self.reach = reach
         self.channels = dict(channels)
         self.outbox = outbox
         self.rng = rng or random.Random()
-        self.policy = RetryPolicy(
-            settings.delivery_max_attempts, settings.delivery_base_backoff_seconds, settings.delivery_max_backoff_seconds
-        )
+        self.clock = clock
+        self.policy = RetryPolicy(settings.delivery_base_backoff_seconds, settings.delivery_max_backoff_seconds)
         self.bell = Bell(messages.WAKE_CHANNEL)
 
     async def run(self, pool: asyncpg.Pool, stopping: asyncio.Event) -> None:
@@ -135,7 +148,7 @@ class DeliveryWorker:
     async def deliver_next(self, pool: asyncpg.Pool) -> bool:
         """Claim one due message and attempt it, all in one transaction; False when nothing is due."""
         async with pool.acquire() as conn, conn.transaction():
-            now = datetime.now(UTC)
+            now = self.clock()
             message = await messages.claim_due(conn, now)
             if message is None:
                 return False
@@ -200,7 +213,7 @@ class DeliveryWorker:
             await emit(conn, self.outbox, case_of(message), delivered(message.episode_id, notification_id, kind, now))
             ATTEMPTS.labels(kind.value, "delivered").inc()
             return
-        retry = result.outcome is Outcome.TRANSIENT and self.policy.will_retry(attempt)
+        retry = result.outcome is Outcome.TRANSIENT  # however long the outage: only a permanent refusal fails it
         if retry:
             next_at = now + timedelta(seconds=self.policy.delay(attempt, self.rng))
             await messages.retry_later(conn, notification_id, attempt, now, next_at, result.reason)
