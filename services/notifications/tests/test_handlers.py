@@ -15,7 +15,7 @@ import pytest
 
 from carerelay_access import audit
 from carerelay_contract.catalogue import events_on
-from carerelay_contract.envelope import Envelope
+from carerelay_contract.envelope import Envelope, encode_headers, new_metadata
 from carerelay_contract.episode import ConsentWithdrawn
 from carerelay_contract.model import Event
 from carerelay_contract.notification import NotificationDelivered, NotificationFailed, NotificationRequested
@@ -23,9 +23,10 @@ from carerelay_contract.referral import ReferralAccepted, ReferralReceived, Refe
 from carerelay_contract.topics import Topic, topic_name
 from carerelay_contract.visit import VisitAssigned, VisitPlanned, VisitRunningLate
 from carerelay_contract.vocabulary import ConsentScope, VisitPurpose
+from carerelay_events.dead_letters import REPLAYED_FROM, DeadLetters, read_dead_letters, replay
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import KafkaSettings
-from carerelay_events.transport.base import Transport
+from carerelay_events.transport.base import InboundRecord, Transport
 from carerelay_notifications.channels import configured_channels
 from carerelay_notifications.delivery.dead_letters import DeadLetterWatch
 from carerelay_notifications.delivery.worker import DeliveryWorker
@@ -35,7 +36,7 @@ from carerelay_notifications.handlers.feed import FEED_TOPICS, on_any_event
 from carerelay_notifications.settings import NotificationsSettings
 from carerelay_service.app import service_runtime
 from carerelay_service.migrations import migrate, service_migrations
-from carerelay_testing.broker import publish, read_events
+from carerelay_testing.broker import eventually, publish, read_events, send
 from carerelay_testing.factories import mrs_a, referral_received
 
 
@@ -249,3 +250,102 @@ async def test_the_hub_is_told_of_a_dead_letter_but_not_of_the_marker_its_replay
 
     await watch.tell_the_hub(service.runtime.pool, topic, 0, 1, str(episode).encode(), marker)
     assert len(await service.query("SELECT 1 FROM messages WHERE episode_id = $1", episode)) == len(rows)
+
+
+async def watching(service: Notifications, group: str) -> tuple[asyncio.Event, asyncio.Task[None]]:
+    """The dead-letter watch running in consumer group `group`, as the service runs it; stopped by the event."""
+    watch = DeadLetterWatch(service.transport, group, service.settings.reach(), service.runtime.outbox)
+    stopping = asyncio.Event()
+    return stopping, asyncio.create_task(watch.run(service.runtime.pool, stopping))
+
+
+async def stop(watch: tuple[asyncio.Event, asyncio.Task[None]]) -> None:
+    stopping, task = watch
+    stopping.set()
+    await asyncio.wait_for(task, 30)
+
+
+async def hub_told(service: Notifications, episode: UUID, want: int | None = None) -> list[Any]:
+    """The hub's messages of dead letters about `episode` (once there are `want` of them)."""
+
+    async def told() -> list[Any]:
+        rows = await service.query(
+            "SELECT trigger_event_id, body FROM messages WHERE episode_id = $1 AND template = 'dead-letter'"
+            " ORDER BY requested_at",
+            episode,
+        )
+        return rows if want is None or len(rows) >= want else []
+
+    return await eventually(told, within=30, what=f"{want} dead-letter messages to the hub")
+
+
+async def test_a_poison_message_dead_lettered_twice_tells_the_hub_once_even_when_the_watch_reads_it_again(
+    service: Notifications,
+) -> None:
+    episode = uuid4()
+    key, prefix = str(episode).encode(), service.transport.topic_prefix
+    producer = service.transport.producer("dead-letter-copies")
+    await producer.start()
+    triage = DeadLetters(producer, "carerelay-triage", prefix)
+    original = topic_name(Topic.REFERRAL, prefix)
+    poison = InboundRecord(original, 1, 7, key, b'{"episode_id": 1}', (("ce_id", b"poison-1"), ("ce_type", b"x")))
+    bad_json = InboundRecord(original, 1, 8, key, b'{"not json', ())
+    try:
+        await triage.publish(poison, "data: episode_id is not a UUID")
+        await triage.publish(poison, "data: episode_id is not a UUID")  # triage restarted before committing
+        await triage.publish(bad_json, "data is not valid JSON")
+        await triage.publish(bad_json, "data is not valid JSON")
+        replayed_from = f"{topic_name(Topic.DEAD_LETTER, prefix)}:0:0".encode()
+        again = InboundRecord(original, 1, 42, key, poison.value, (*poison.headers, (REPLAYED_FROM, replayed_from)))
+        await triage.publish(again, "data: episode_id is not a UUID")  # replayed before the fix: dead-lettered anew
+        first = await watching(service, "dead-letter-watch-test")
+        told = await hub_told(service, episode, want=2)
+        await triage.publish(InboundRecord(original, 1, 50, key, b"{}", (("ce_id", b"poison-2"),)), "data: missing fields")
+        await hub_told(service, episode, want=3)  # the watch has read every copy before it
+        await stop(first)
+
+        again_from_the_start = await watching(service, "dead-letter-watch-test-restarted")  # its offsets lost
+        await triage.publish(InboundRecord(original, 1, 51, key, b"{}", (("ce_id", b"poison-3"),)), "data: missing fields")
+        told = await hub_told(service, episode, want=4)
+        await stop(again_from_the_start)
+    finally:
+        await producer.stop()
+
+    assert len(told) == 4, "one message for each of poison-1, the bad JSON, poison-2 and poison-3"
+    assert len({row["trigger_event_id"] for row in told}) == 4
+    assert sum("not valid JSON" in row["body"] for row in told) == 1
+    assert sum("not a UUID" in row["body"] for row in told) == 1
+
+
+@pytest.mark.parametrize("transport", [pytest.param("kafka", marks=pytest.mark.integration)], indirect=True)
+async def test_a_poison_message_replayed_before_its_fix_tells_the_hub_once(service: Notifications) -> None:
+    """The whole way round on the real Kafka: this service's own consumer dead-letters a schema-invalid
+    referral and a record that is not JSON; the operator replays both (`python -m
+    carerelay_events.dead_letters replay --all`) before the fix, so each is dead-lettered again and each
+    replay leaves its marker; the hub is told of each once."""
+    episode = uuid4()
+    key, prefix = str(episode).encode(), service.transport.topic_prefix
+    dead_letter_topic = topic_name(Topic.DEAD_LETTER, prefix)
+    metadata = new_metadata(mrs_a_referred(episode_id=str(episode)), "/tests", event_id="poison-referral")
+    await send(service.transport, Topic.REFERRAL, b'{"episode_id": "%s"}' % key, key, encode_headers(metadata, {}))
+    await send(service.transport, Topic.REFERRAL, b"{not json", key, ())
+    kafka = KafkaSettings(topic_prefix=prefix)
+
+    async def dead_letters(want: int) -> list[Any]:
+        found = [letter for letter in await read_dead_letters(kafka, dead_letter_topic) if letter.key == key]
+        return found if len(found) >= want else []
+
+    await eventually(lambda: dead_letters(2), within=60, what="the two dead letters")
+    watch = await watching(service, "dead-letter-watch-replays")
+    try:
+        await hub_told(service, episode, want=2)
+        report = await replay(kafka, dead_letter_topic, None)
+        assert len(report.replayed) == 2
+        letters = await eventually(lambda: dead_letters(4), within=60, what="the replays dead-lettered again")
+        assert len({letter.event_id for letter in letters}) == 2, "the same two, twice each"
+        sentinel = new_metadata(mrs_a_referred(episode_id=str(episode)), "/tests", event_id="poison-sentinel")
+        await send(service.transport, Topic.REFERRAL, b"{}", key, encode_headers(sentinel, {}))
+        told = await hub_told(service, episode, want=3)  # the watch has read everything before the sentinel
+    finally:
+        await stop(watch)
+    assert len(told) == 3, "poison-referral, the bad JSON and the sentinel: one message each"

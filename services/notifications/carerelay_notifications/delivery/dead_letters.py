@@ -4,7 +4,12 @@ processed), by reading `carerelay.dead-letter.v1` read-only with a consumer grou
 It never writes to the dead-letter topic: a record it cannot handle is logged and skipped, and an
 outage is retried (the offset is committed only after the hub's message is stored), so nothing it
 does can loop back into the topic it reads. A replay marker (`python -m carerelay_events.dead_letters
-replay` appends one when it replays a dead letter) is not a dead letter: nobody is told of it."""
+replay` appends one when it replays a dead letter) is not a dead letter: nobody is told of it.
+
+The hub is told of each dead letter once, however often it is seen: again at the same offset (this
+watch restarted before committing), or as another copy of the same poison message (its consumer
+restarted before committing and dead-lettered it again, or a replay before the fix dead-lettered it
+anew): `domain/dead_letters.py` says which dead letter a record is."""
 
 from __future__ import annotations
 
@@ -19,12 +24,13 @@ import structlog
 
 from carerelay_contract.topics import Topic, topic_name
 from carerelay_events.case import Case
-from carerelay_events.dead_letters import is_replay_marker
+from carerelay_events.dead_letters import CONSUMER, ORIGINAL_TOPIC, REASON, is_replay_marker
 from carerelay_events.outbox import Outbox
 from carerelay_events.processing import INFRASTRUCTURE_ERRORS
 from carerelay_events.transport.base import Consumer, Transport
 
 from ..domain import wording
+from ..domain.dead_letters import dead_letter_trigger
 from ..domain.messages import NO_EPISODE, Trigger
 from ..domain.reach import Reach
 from ..domain.triggers.hub import alert_hub
@@ -72,7 +78,9 @@ class DeadLetterWatch:
             batches = await consumer.getmany(timeout_ms=300, max_records=100)
             for partition, records in batches.items():
                 for record in records:
-                    await self.tell_the_hub(pool, record.topic, record.partition, record.offset, record.key, record.headers)
+                    await self.tell_the_hub(
+                        pool, record.topic, record.partition, record.offset, record.key, record.headers, record.value
+                    )
                 await consumer.commit({partition: records[-1].offset + 1})
 
     async def tell_the_hub(
@@ -83,16 +91,16 @@ class DeadLetterWatch:
         offset: int,
         key: bytes | None,
         raw_headers: Sequence[tuple[str, bytes]],
+        value: bytes | None = None,
     ) -> None:
         if is_replay_marker(raw_headers):
             return
         headers = {name: value.decode(errors="replace") for name, value in raw_headers}
-        body = wording.dead_letter(
-            headers.get("carerelay_dlq_original_topic", "an unknown topic"),
-            headers.get("carerelay_dlq_consumer", "a consumer"),
-            headers.get("carerelay_dlq_reason", "no reason given")[:300],
-        )
-        trigger = Trigger(f"dead-letter:{topic}:{partition}:{offset}", datetime.now(UTC))
+        original_topic = headers.get(ORIGINAL_TOPIC, "an unknown topic")
+        consumer = headers.get(CONSUMER, "a consumer")
+        body = wording.dead_letter(original_topic, consumer, headers.get(REASON, "no reason given")[:300])
+        which = dead_letter_trigger(consumer, original_topic, headers.get("ce_id"), key, value, f"{topic}:{partition}:{offset}")
+        trigger = Trigger(which, datetime.now(UTC))
         try:
             async with pool.acquire() as conn, conn.transaction():
                 tell = Requester(conn, self.outbox, Case(headers.get("carerelay_correlationid")), trigger, self.reach)
