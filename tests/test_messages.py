@@ -140,7 +140,6 @@ async def world(system: RunningSystem) -> AsyncIterator[World]:
         CARERELAY_NOTIFICATIONS_DELIVERY_BASE_BACKOFF_SECONDS="0.2",
         CARERELAY_NOTIFICATIONS_DELIVERY_MAX_BACKOFF_SECONDS="1",
         CARERELAY_NOTIFICATIONS_DELIVERY_POLL_SECONDS="0.2",
-        CARERELAY_NOTIFICATIONS_DELIVERY_MAX_ATTEMPTS="1000",
     )
     process.start()
     process.wait_healthy()
