@@ -31,7 +31,8 @@ N = int(os.environ.get("CARERELAY_FAULT_REFERRALS", "1000"))
 REFUSED_S = 10.0
 STOPPED_S = 30.0
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+"""About three minutes a scenario on this two-core machine: more than the suite's five-minute default allows for a slow run."""
 
 
 async def test_postgresql_restarted_mid_stream_loses_duplicates_and_reorders_nothing(cluster: KafkaCluster) -> None:
