@@ -55,6 +55,7 @@ async def test_a_redelivered_triage_decision_plans_one_visit(system: RunningSyst
         system.kafka,
         system.topic(Topic.VISIT),
         lambda m: m.key == str(decision.episode_id).encode() and m.ce_type == "uk.nhs.carerelay.visit.assigned.v1",
+        within=180,  # the relay holds scheduling's events behind any seq a still-open transaction may commit
     )
     await asyncio.sleep(1.0)  # a second assignment, if one were coming, would be published by now
     assigned = [
