@@ -81,6 +81,11 @@ def _transient_itself(error: BaseException) -> bool:
     if isinstance(error, asyncpg.PostgresError):
         sqlstate = str(getattr(error, "sqlstate", "") or "")
         return sqlstate[:2] in TRANSIENT_SQLSTATE_CLASSES or sqlstate in TRANSIENT_SQLSTATES
+    if isinstance(error, asyncpg.InternalClientError):
+        # asyncpg's protocol left mid-operation by a connection the server ended (a PostgreSQL restart
+        # during a commit: "cannot switch to state 15; another operation is in progress"); the pool
+        # gives the next try a new connection. The transaction did not commit.
+        return True
     if isinstance(error, asyncpg.InterfaceError):
         # The connection was lost under the handler ("connection is closed"); any other InterfaceError
         # is the code misusing a connection (e.g. two queries at once on it), which retrying won't fix.

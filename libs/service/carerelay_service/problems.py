@@ -79,5 +79,5 @@ def install_unavailable(app: FastAPI) -> None:
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
-    for kind in (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, KafkaError):
+    for kind in (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError, KafkaError):
         app.add_exception_handler(kind, on_outage)

@@ -49,6 +49,11 @@ def _app(database_url: str | None = None) -> FastAPI:
             await conn.close()
         return {"ok": "yes"}
 
+    @router.post("/half-finished")
+    async def half_finished() -> dict[str, str]:
+        """What asyncpg raises on a commit whose connection the server ended mid-operation (a restart)."""
+        raise asyncpg.InternalClientError("cannot switch to state 15; another operation (2) is in progress")
+
     @router.post("/bugs")
     async def bug() -> dict[str, str]:
         raise ValueError("a bug, not an outage")
@@ -110,6 +115,8 @@ async def test_a_database_outage_is_a_503_with_retry_after_and_records_nothing(d
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "5"
         assert "nothing was recorded" in response.json()["detail"]
+        half_finished = await client.post("/half-finished")
+        assert (half_finished.status_code, half_finished.headers["Retry-After"]) == (503, "5")
         bug = await client.post("/bugs")
     assert bug.status_code == 500  # a bug is not dressed up as an outage
     conn = await asyncpg.connect(database_url)
