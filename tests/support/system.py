@@ -4,7 +4,6 @@ their own topics (a per-run prefix) and databases, exporting spans to an in-memo
 from __future__ import annotations
 
 import asyncio
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from carerelay_stack.provision import drop_database, provision_database
 from carerelay_stack.run import auth_env, instance_name
 from carerelay_stack.settings import SERVICES, StackSettings
 from carerelay_stack.web_origin import Upstreams, web_origin_process
+from carerelay_testing.ports import free_port
 
 from .auth import client_token, user_token
 from .otlp import OtlpCollector
@@ -31,13 +31,6 @@ LOG_DIR = REPO / ".data" / "test-logs"
 INTEGRATOR, INTEGRATOR_SECRET = "county-general-ehr", "dev-secret-county-general"
 HUB_HANDLER = "sophie.reid"
 HUB_CLINICIAN = "ruth.ellis"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

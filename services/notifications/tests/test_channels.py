@@ -3,7 +3,6 @@ fake Notify API (its base_url pointed here), webhooks against a receiver that ch
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -26,17 +25,11 @@ from carerelay_notifications.channels.notify import NotifyChannel
 from carerelay_notifications.channels.webhook import WebhookChannel
 from carerelay_notifications.domain.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from carerelay_notifications.settings import NotificationsSettings
+from carerelay_testing.ports import free_port
 
 SERVICE_ID, SECRET_KEY = str(uuid4()), str(uuid4())
 NOTIFY_KEY = f"carerelay_test-{SERVICE_ID}-{SECRET_KEY}"
 WEBHOOK_SECRET = "webhook-test-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def a_message(**changes: Any) -> Outgoing:

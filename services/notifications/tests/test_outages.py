@@ -8,7 +8,6 @@ than 408/425/429) fails a message for good, with its reason, and the hub is told
 from __future__ import annotations
 
 import random
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +33,7 @@ from carerelay_notifications.delivery.worker import DeliveryWorker
 from carerelay_notifications.domain.messages import HUB_INBOX, INTEGRATOR, MessageRequest, Trigger
 from carerelay_notifications.settings import NotificationsSettings
 from carerelay_service.migrations import migrate, service_migrations
+from carerelay_testing.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -41,13 +41,6 @@ OUTAGE = timedelta(hours=2)
 LONGEST_WAIT = timedelta(minutes=15)
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HUB_EMAIL = "hub@carerelay.test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -6,7 +6,6 @@ again once the record has gone through."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -19,17 +18,11 @@ from carerelay_events.transport.base import Transport
 from carerelay_events.transport.memory import MemoryTransport
 from carerelay_testing.broker import eventually, publish
 from carerelay_testing.factories import referral_received
+from carerelay_testing.ports import free_port
 from carerelay_triage.app import create_app
 from carerelay_triage.settings import TriageSettings
 
 STALLED_AFTER = 2.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

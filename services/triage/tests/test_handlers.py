@@ -222,4 +222,3 @@ async def test_a_lead_handed_to_another_discipline_shows_as_the_decisions_lead(t
 
     decision = await row(triage, "SELECT lead_discipline FROM triage_decisions WHERE episode_id = $1", mrs_a.episode_id)
     assert decision["lead_discipline"] == "therapist"
-
