@@ -17,9 +17,9 @@ from carerelay_contract.topics import Topic
 from carerelay_contract.visit import VisitAssigned
 from carerelay_testing.factories import mrs_a, referral_submission
 
-from .support.events import a_triage_decision, its_acceptance
-from .support.kafka import produce_raw, publish
+from .support.kafka import produce_raw
 from .support.system import INTEGRATOR, RunningSystem
+from .support.visits import a_person, a_visit_for
 from .support.waiting import eventually
 
 AMARA = UUID("14e4a0c4-dde5-54f8-9ea9-ca46aaf78101")  # Nurse Amara Okafor, team north
@@ -175,18 +175,12 @@ async def test_only_the_auditor_reads_the_audit_trail(system: RunningSystem, ser
 
 
 async def _a_visit_for_amara(system: RunningSystem) -> None:
-    """Publish nurse-led decisions until scheduling has given Amara a visit."""
-    for _ in range(12):
-        if await system.query("scheduling", "SELECT 1 FROM visits WHERE staff_id = $1", AMARA):
-            return
-        decision = a_triage_decision()
-        await publish(system.kafka, its_acceptance(decision))
-        await publish(system.kafka, decision)
-        await eventually(
-            lambda d=decision: system.query("scheduling", "SELECT 1 FROM visits WHERE referral_id = $1", d.referral_id),  # type: ignore[misc]
-            what="scheduling to plan the visit",
-        )
-    raise AssertionError("Amara was never given a visit")
+    """Give Amara a visit, as a coordinator's pinned assignment would, unless she has one: the planner's
+    choice depends on the time of day (her rota ends at 20:00) and on what earlier tests booked."""
+    if await system.query("scheduling", "SELECT 1 FROM visits WHERE staff_id = $1", AMARA):
+        return
+    body = a_person("Edith", "Marsh", "4 Church Lane, Northgate, LE1 4AB", "Key safe by the back door", "Reduced mobility")
+    await a_visit_for(system, AMARA, body)
 
 
 @pytest.mark.parametrize(

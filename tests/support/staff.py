@@ -13,6 +13,14 @@ from .system import RunningSystem
 async def bank_nurses(system: RunningSystem, count: int = 2, team: str = "north", hours: float = 8.0) -> list[UUID]:
     """Enough nurses for the visits left waiting for someone free (earlier tests' first responses with no
     capacity, each as urgent as the test's own) and the test's own, so the planner need not choose."""
+    waiting = await system.query(
+        "scheduling",
+        """
+        SELECT count(*) AS n FROM unassigned_visits JOIN visits USING (visit_id)
+        WHERE visits.discipline = 'nurse' AND visits.latest_start BETWEEN now() AND now() + interval '3 hours'
+        """,
+    )
+    count = max(count, 1 + int(waiting[0]["n"]) // 4)  # a nurse makes four or more visits in eight hours
     return [await a_bank_nurse(system, team, hours) for _ in range(count)]
 
 
