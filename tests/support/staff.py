@@ -24,9 +24,10 @@ async def bank_nurses(system: RunningSystem, count: int = 2, team: str = "north"
     return [await a_bank_nurse(system, team, hours) for _ in range(count)]
 
 
-async def a_bank_nurse(system: RunningSystem, team: str = "north", hours: float = 8.0) -> UUID:
-    """A nurse of `team`, at its base, on an explicit shift from now for `hours`; their staff id."""
-    staff_id, now = uuid4(), datetime.now(UTC)
+async def a_bank_nurse(system: RunningSystem, team: str = "north", hours: float = 8.0, staff_id: UUID | None = None) -> UUID:
+    """A nurse of `team`, at its base, on an explicit shift from now for `hours`; their staff id
+    (`staff_id`, or a new one)."""
+    staff_id, now = staff_id or uuid4(), datetime.now(UTC)
     await system.query(
         "scheduling",
         """

@@ -46,6 +46,8 @@ class RunningSystem:
     web_port: int = field(default_factory=free_port)
     instances: int = 1
     """Processes of each service, in its one consumer group; the second of `referral` is `referral-2`."""
+    env: dict[str, dict[str, str]] = field(default_factory=dict)
+    """More environment for a service's processes, by service (e.g. notifications' SMTP server)."""
     _tokens: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -131,6 +133,7 @@ class RunningSystem:
             **auth_env(f"{self.web_origin}/auth", self.issuer.port if self.issuer else 0, self.web_origin),
             f"CARERELAY_{service.upper()}_DATABASE_URL": database_url,
             f"CARERELAY_{service.upper()}_PORT": str(port),
+            **self.env.get(service, {}),
             **extra,
         }
 

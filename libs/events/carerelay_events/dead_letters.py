@@ -3,6 +3,7 @@ operator's command to list its dead letters and replay them once the cause is fi
 
     python -m carerelay_events.dead_letters list   [--topic <dead-letter topic>]
     python -m carerelay_events.dead_letters replay [--topic <dead-letter topic>] (--id <id> ... | --all)
+    python -m carerelay_events.dead_letters replay [--topic <dead-letter topic>] --id <id> --data <file>
 
 A dead letter keeps the original key, value and headers, plus `carerelay_dlq_reason`,
 `carerelay_dlq_original_topic`, `_original_partition`, `_original_offset` and `_consumer`.
@@ -16,6 +17,11 @@ consumers is published once. A crash between the two sends publishes it again on
 which the inboxes absorb. `--id` takes an event id (`ce_id`) or a dead letter's `partition:offset`.
 The topic defaults to the dead-letter topic under `CARERELAY_KAFKA_TOPIC_PREFIX`; the cluster is
 `CARERELAY_KAFKA_*`, as for the services.
+
+`--data FILE` replays one dead letter with its data corrected (a producer's bug, a field a person can
+fix): the file holds the event's corrected `data` as JSON. It is checked against the event catalogue
+before anything is sent (a still-invalid correction is refused, saying which field and why, and nothing
+is published); the headers, and so the event's id, stay the original's, with `carerelay_replay_corrected`.
 """
 
 from __future__ import annotations
@@ -26,12 +32,15 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import Counter
 
+from carerelay_contract.envelope import decode_event, decode_metadata
+from carerelay_contract.errors import InvalidMessage
 from carerelay_contract.topics import Topic, topic_name
 
 from .settings import KafkaSettings
@@ -53,6 +62,8 @@ CONSUMER = "carerelay_dlq_consumer"
 REPLAYED = "carerelay_dlq_replayed"
 """On a replay marker: the `partition:offset` of the dead letter it says was replayed."""
 REPLAYED_TO = "carerelay_dlq_replayed_to"
+CORRECTED = "carerelay_replay_corrected"
+"""On a replayed record whose data an operator corrected (`--data`)."""
 REPLAYED_FROM = "carerelay_replayed_from"
 """On a replayed record: `<dead-letter topic>:<partition>:<offset>` it was replayed from."""
 
@@ -232,8 +243,23 @@ def choose(letters: Sequence[DeadLetter], ids: Sequence[str] | None) -> tuple[li
     return chosen, [wanted for wanted in ids if wanted not in named]
 
 
-async def replay(settings: KafkaSettings, topic: str, ids: Sequence[str] | None) -> ReplayReport:
-    """Replay the dead letters on `topic` that `ids` name (None: every one), once each; say what was done."""
+class CorrectionRefused(Exception):
+    """A `--data` correction that cannot be replayed (still invalid, or not for exactly one record)."""
+
+
+def corrected_value(letter: DeadLetter, data: bytes) -> bytes:
+    """`data` as the value of `letter` replayed, once the catalogue accepts it under the letter's headers."""
+    try:
+        decode_event(decode_metadata(letter.headers), data)
+    except InvalidMessage as invalid:
+        raise CorrectionRefused(f"the corrected data is refused: {invalid}") from invalid
+    return data
+
+
+async def replay(settings: KafkaSettings, topic: str, ids: Sequence[str] | None, data: bytes | None = None) -> ReplayReport:
+    """Replay the dead letters on `topic` that `ids` name (None: every one), once each; say what was done.
+    With `data`, the one record they name is replayed with that data instead (CorrectionRefused, sending
+    nothing, when it is still invalid or they name more or less than one record)."""
     chosen, not_found = choose(await read_dead_letters(settings, topic), ids)
     report = ReplayReport(not_found=not_found)
     pending: dict[tuple[str, int, int] | str, list[DeadLetter]] = {}
@@ -244,6 +270,11 @@ async def replay(settings: KafkaSettings, topic: str, ids: Sequence[str] | None)
             report.cannot_replay.append(letter)
         else:
             pending.setdefault(letter.origin, []).append(letter)
+    corrected: bytes | None = None
+    if data is not None:
+        if len(pending) != 1:
+            raise CorrectionRefused(f"--data corrects one record; the ids name {len(pending)} not yet replayed")
+        corrected = corrected_value(next(iter(pending.values()))[0], data)
     if not pending:
         return report
     producer = create_producer(settings, "carerelay-dead-letter-replay")
@@ -251,11 +282,12 @@ async def replay(settings: KafkaSettings, topic: str, ids: Sequence[str] | None)
     try:
         for letters in pending.values():
             first = letters[0]
+            headers = [*first.headers, (REPLAYED_FROM, f"{topic}:{first.position}".encode())]
             sent = await producer.send_and_wait(
                 first.original_topic or "",
-                value=first.value,
+                value=first.value if corrected is None else corrected,
                 key=first.key,
-                headers=[*first.headers, (REPLAYED_FROM, f"{topic}:{first.position}".encode())],
+                headers=headers if corrected is None else [*headers, (CORRECTED, b"true")],
             )
             to = f"{sent.topic}:{sent.partition}:{sent.offset}"
             for letter in letters:  # each consumer's dead letter of that record is now replayed
@@ -285,7 +317,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     which = replaying.add_mutually_exclusive_group(required=True)
     which.add_argument("--id", action="append", dest="ids", metavar="ID", help="an event id (ce_id) or partition:offset")
     which.add_argument("--all", action="store_true", help="every dead letter not replayed yet")
+    replaying.add_argument("--data", type=Path, metavar="FILE", help="the corrected data (JSON) for the one record --id names")
     args = parser.parse_args(argv)
+    data_file: Path | None = getattr(args, "data", None)  # `replay`'s only
+    if data_file is not None and (args.all or len(args.ids or []) != 1):
+        parser.error("--data goes with exactly one --id")
     try:
         if args.command == "list":
             letters = asyncio.run(read_dead_letters(settings, args.topic))
@@ -293,9 +329,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(letter.describe() + (f" [replayed -> {letter.replayed_to}]" if letter.replayed_to else ""))
             print(f"{len(letters)} dead letters, {sum(1 for letter in letters if letter.replayed_to)} replayed")
             return 0
-        report = asyncio.run(replay(settings, args.topic, None if args.all else args.ids))
-    except NoSuchTopic as missing:
-        print(missing, file=sys.stderr)
+        data = data_file.read_bytes() if data_file is not None else None
+        report = asyncio.run(replay(settings, args.topic, None if args.all else args.ids, data))
+    except (NoSuchTopic, CorrectionRefused, OSError) as refused:
+        print(refused, file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
     return 1 if report.not_found else 0

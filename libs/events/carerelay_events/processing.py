@@ -200,6 +200,8 @@ class EventProcessor(Generic[R]):
             try:
                 event = decode_event(metadata, record.value)
             except UnknownEventType as unknown:
+                if not unknown.newer:
+                    raise  # a stranger's type: dead-lettered, with the reason
                 span.set_attribute("carerelay.outcome", Outcome.UNKNOWN_TYPE.value)
                 return self._skip_unknown(record, unknown.event_type)
             handlers = self.handlers.for_type(type(event))

@@ -19,6 +19,11 @@ LAST_PROGRESS = Gauge(
     ["worker"],
 )
 WAITING = Gauge("carerelay_worker_waiting", "Work waiting for a worker (records behind, or unpublished rows)", ["worker"])
+BUSY = Gauge(
+    "carerelay_worker_busy_seconds",
+    "How long the record a worker is processing has been in processing (0 when it is processing none)",
+    ["worker"],
+)
 
 
 class Progress:
@@ -34,6 +39,7 @@ class Progress:
         self.waiting = 0
         self.busy_since: float | None = None
         self._set_gauges()
+        BUSY.labels(worker).set_function(self.busy_seconds)
 
     def moved(self) -> None:
         """It did a piece of work."""
@@ -54,6 +60,10 @@ class Progress:
     def finished(self) -> None:
         self.busy_since = None
         self.moved()
+
+    def busy_seconds(self) -> float:
+        """How long the record in processing has been (0 when none is)."""
+        return 0.0 if self.busy_since is None else max(0.0, self.clock() - self.busy_since)
 
     def stalled(self, after: float) -> str | None:
         """Why it is stalled, or None when it is not."""

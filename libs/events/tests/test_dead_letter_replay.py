@@ -11,15 +11,17 @@ import re
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
+import orjson
 import pytest
 
 from carerelay_contract.envelope import encode_headers, new_metadata
 from carerelay_contract.errors import InvalidMessage
 from carerelay_contract.referral import ReferralReceived
 from carerelay_contract.topics import Topic, topic_name
-from carerelay_events.dead_letters import REPLAYED_FROM, DeadLetter, is_replay_marker, read_dead_letters
+from carerelay_events.dead_letters import CORRECTED, REPLAYED_FROM, DeadLetter, is_replay_marker, read_dead_letters
 from carerelay_events.handlers import Handlers
 from carerelay_events.processing import HandlerContext
 from carerelay_events.runtime import EventRuntime
@@ -184,6 +186,49 @@ async def test_a_fixed_dead_letter_replayed_is_handled_exactly_once_and_a_second
     assert "not valid JSON" in listed
     assert poison.patient.nhs_number not in listed
     assert poison.patient.family_name not in listed
+
+
+@on_the_real_kafka
+async def test_a_dead_letter_replayed_with_its_data_corrected_is_handled_once_and_a_bad_correction_sends_nothing(
+    consumers: Consumers, transport: Transport, tmp_path: Path
+) -> None:
+    consumers.version.refuses_referrals = False  # these consumers take referrals; the record is what is wrong
+    good = referral_received()
+    broken = {**good, "patient": {**good["patient"], "nhs_number": "123"}}  # a producer's bug
+    event = ReferralReceived.model_validate(good)
+    headers = encode_headers(new_metadata(event, "/tests", event_id="broken-1"), {})
+    await send(transport, Topic.REFERRAL, orjson.dumps(broken), event.partition_key().encode(), headers)
+    letters = await eventually(lambda: _at_least(consumers, 2), what="both consumers to dead-letter it", within=60)
+    assert all("schema-invalid" in letter.reason and "nhs_number" in letter.reason for letter in letters)
+
+    still_wrong = tmp_path / "still-wrong.json"
+    still_wrong.write_bytes(orjson.dumps({**broken, "referral_id": "not-a-uuid"}))
+    status, out = await consumers.command(
+        "replay", "--topic", consumers.dead_letter_topic, "--id", "broken-1", "--data", str(still_wrong)
+    )
+    assert status == 2, out
+    assert "the corrected data is refused" in out, out
+    assert "referral_id" in out, out
+    fixed = tmp_path / "fixed.json"
+    fixed.write_bytes(orjson.dumps(good))
+    status, out = await consumers.command(
+        "replay", "--topic", consumers.dead_letter_topic, "--id", "broken-1", "--data", str(fixed)
+    )
+    assert status == 0, out
+    assert "replayed 2, already replayed 0" in out, out
+
+    for runtime in (consumers.one, consumers.two):
+
+        async def handled_once(runtime: EventRuntime[Version] = runtime) -> bool:
+            return await consumers.seen(runtime) == ["broken-1"]
+
+        assert await eventually(handled_once, what="the corrected event handled by each consumer")
+    on_the_topic = [
+        r for r in await read(transport, Topic.REFERRAL, want=2, within=10) if dict(r.headers).get("ce_id") == b"broken-1"
+    ]
+    assert len(on_the_topic) == 2, "the broken original and one corrected replay; the refused correction sent nothing"
+    assert dict(on_the_topic[1].headers)[CORRECTED] == b"true"
+    assert orjson.loads(on_the_topic[1].value or b"") == orjson.loads(orjson.dumps(good))
 
 
 @on_the_real_kafka

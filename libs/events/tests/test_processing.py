@@ -121,10 +121,37 @@ async def test_a_message_that_can_never_succeed_is_dead_lettered_with_its_reason
     assert dead.key == key
 
 
-async def test_a_type_the_service_does_not_handle_is_skipped(runtime: EventRuntime[str], transport: Transport) -> None:
-    accepted = ReferralAccepted(
-        episode_id=uuid4(), referral_id=uuid4(), accepted_at=datetime.now(UTC), accepted_by="Ruth Ellis"
+async def test_an_event_of_a_strangers_type_is_dead_lettered_saying_so_and_the_next_is_handled(
+    runtime: EventRuntime[str], transport: Transport
+) -> None:
+    good = ReferralReceived.model_validate(referral_received())
+    key = good.partition_key().encode()
+    stranger = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", b"stranger-1"),
+        ("ce_source", b"/somewhere/else"),
+        ("ce_type", b"com.example.referral.created"),
+        ("content-type", b"application/json"),
+    ]
+    await send(transport, Topic.REFERRAL, b'{"episode_id": "x"}', key, stranger)
+    await publish(transport, good, event_id="after-stranger")
+
+    async def handled() -> bool:
+        async with runtime.pool.acquire() as conn:
+            return bool(await conn.fetchval("SELECT count(*) FROM seen") == 1)
+
+    assert await eventually(handled, what="the event after the stranger's to be handled (the partition moved on)")
+    (dead,) = await read(transport, Topic.DEAD_LETTER, want=1)
+    reason = dict(dead.headers)["carerelay_dlq_reason"].decode()
+    assert (
+        reason == "unknown event type 'com.example.referral.created' (not a CareRelay event type, uk.nhs.carerelay.<name>.v<N>)"
     )
+    referral_topic = topic_name(Topic.REFERRAL, transport.topic_prefix)
+    assert sample("carerelay_events_unknown_type_total", consumer=runtime.consumer_group, topic=referral_topic) == 0
+
+
+async def test_a_type_the_service_does_not_handle_is_skipped(runtime: EventRuntime[str], transport: Transport) -> None:
+    accepted = ReferralAccepted(episode_id=uuid4(), referral_id=uuid4(), accepted_at=datetime.now(UTC), accepted_by="Ruth Ellis")
     received = ReferralReceived.model_validate(referral_received(route=ReferralRoute.STEP_DOWN.value))
     await publish(transport, accepted, event_id="accepted-1")
     await publish(transport, received, event_id="received-1")

@@ -185,6 +185,7 @@ async def test_a_consumer_stuck_on_one_record_is_reported_within_the_stated_time
         reasons = await eventually(stalled, within=STALLED_AFTER + 10, what="the stuck consumer reported")
         assert reasons[0].startswith(f"consumer {runtime.consumer_group}: ")
         assert asyncio.get_running_loop().time() - began < STALLED_AFTER + 5
+        assert sample("carerelay_worker_busy_seconds", worker=runtime.consumer_group) >= STALLED_AFTER
         release.set()
 
         async def healthy_again() -> bool:
@@ -193,6 +194,7 @@ async def test_a_consumer_stuck_on_one_record_is_reported_within_the_stated_time
         assert await eventually(healthy_again, within=30, what="the consumer healthy once the record went")
         group = runtime.consumer_group
         assert sample("carerelay_worker_last_progress_timestamp_seconds", worker=group) > 0
+        assert sample("carerelay_worker_busy_seconds", worker=group) == 0
     finally:
         release.set()
         await runtime.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import structlog
 from fastapi import FastAPI
 
 from carerelay_access.web import secured_service_app
@@ -13,6 +14,7 @@ from carerelay_events.bell import Bell
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.transport.base import Transport
 from carerelay_service.app import service_runtime
+from carerelay_service.clock import ClockSettings, clock_from, system_clock
 
 from .api import routers
 from .channels import configured_channels
@@ -23,13 +25,18 @@ from .handlers import handlers
 from .settings import NotificationsSettings
 from .store import feed
 
+log = structlog.get_logger(__name__)
+
 
 def create_app(settings: NotificationsSettings, transport: Transport | None = None) -> FastAPI:
     """The service, from the settings `__main__` read; `transport` replaces Kafka in tests."""
     reach = settings.reach()
     runtime = service_runtime("notifications", settings, handlers, reach, transport)
     feed_bell = Bell(feed.CHANNEL)
-    worker = DeliveryWorker(settings, reach, configured_channels(settings), runtime.outbox)
+    clock = clock_from()  # the system's, unless CARERELAY_CLOCK_FILE names a simulated one
+    if clock is not system_clock:
+        log.warning("the delivery worker runs on a simulated clock", clock_file=str(ClockSettings().file))
+    worker = DeliveryWorker(settings, reach, configured_channels(settings), runtime.outbox, clock=clock)
     dead_letters = DeadLetterWatch(runtime.transport, f"{runtime.consumer_group}-dead-letters", reach, runtime.outbox)
 
     async def release_bell_when_stopping(stopping: asyncio.Event) -> None:

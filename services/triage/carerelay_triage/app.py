@@ -17,6 +17,7 @@ import uvicorn
 
 from carerelay_access.web import secured_service_app
 from carerelay_contract.topics import topic_name
+from carerelay_events.catch_up import wait_for_catch_up
 from carerelay_events.processing import EventProcessor
 from carerelay_events.progress import Progress
 from carerelay_events.runtime import EventRuntime
@@ -80,9 +81,19 @@ def create_app(settings: TriageSettings) -> faust.App:
 
     agent_progress = Progress(runtime.consumer_group, "faust agent")
     runtime.watch(agent_progress)  # /health: the agent making no progress while records wait is a stall
-    attach_processor(
-        app, [topic_name(topic, kafka.topic_prefix) for topic in handlers.topics], processor, "triage-events", agent_progress
-    )
+    topics = [topic_name(topic, kafka.topic_prefix) for topic in handlers.topics]
+    attach_processor(app, topics, processor, "triage-events", agent_progress)
+
+    clocks_free = asyncio.Event()
+    """Set once the backlog waiting at the start is processed: until then a clock's deadline may have a
+    first contact behind it, still unread (a false breach, then a "met" after it)."""
+
+    @app.task
+    async def free_the_clocks() -> None:
+        await ready.wait()
+        limit = settings.clock_catch_up_limit_seconds
+        await wait_for_catch_up(kafka, runtime.consumer_group, topics, limit_seconds=limit)
+        clocks_free.set()
 
     api_stopped = asyncio.Event()
 
@@ -95,7 +106,7 @@ def create_app(settings: TriageSettings) -> faust.App:
 
     @app.timer(interval=settings.clock_tick_seconds)
     async def tick_clocks() -> None:
-        if not ready.is_set():
+        if not clocks_free.is_set():
             return
         try:
             async with runtime.pool.acquire() as conn, conn.transaction():

@@ -22,3 +22,6 @@ class TriageSettings(SecuredServiceSettings):
     rules_file: Path = DEFAULT_RULES_FILE
     """The clinical lead's rules (see RULES.md); checked at start-up."""
     clock_tick_seconds: float = 1.0
+    clock_catch_up_limit_seconds: float = 300.0
+    """After a start, the response clocks judge no deadline until the events waiting at the start are
+    processed (a first contact in the backlog stops its clock first), or for at most this long."""

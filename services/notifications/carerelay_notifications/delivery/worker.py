@@ -21,10 +21,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 import structlog
@@ -38,6 +38,7 @@ from carerelay_events.db import DbConnection
 from carerelay_events.outbox import Outbox
 from carerelay_events.processing import INFRASTRUCTURE_ERRORS
 from carerelay_events.tracing import tracer
+from carerelay_service.clock import Clock, system_clock
 
 from ..channels.base import Channel, DeliveryResult, Outcome
 from ..domain.backoff import RetryPolicy
@@ -54,12 +55,6 @@ from .requester import Requester, case_of
 
 log = structlog.get_logger(__name__)
 
-Clock = Callable[[], datetime]
-"""What the worker reads the time from: the time now, timezone-aware."""
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 CONSENTED_AUDIENCES = frozenset({NotificationAudience.PATIENT, NotificationAudience.FAMILY})
