@@ -56,10 +56,10 @@ async def committed_offsets(settings: KafkaSettings, group: str) -> dict[TopicPa
 
 async def backlog_now(settings: KafkaSettings, group: str, topics: Sequence[str]) -> Backlog:
     """What is waiting for `group` on `topics` now."""
-    consumer = AIOKafkaConsumer(**connection_options(settings), group_id=None, enable_auto_commit=False)
+    # Subscribed (with no group), so that start() waits for the topics' metadata and their partitions are known.
+    consumer = AIOKafkaConsumer(*topics, **connection_options(settings), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()  # the cluster's metadata, every topic's partitions in it
         partitions = [
             TopicPartition(topic, partition)
             for topic in topics
@@ -87,10 +87,12 @@ async def wait_for_catch_up(
     backlog: Backlog | None = None
     while time.monotonic() - began < limit_seconds:
         try:
+            first = backlog is None
             if backlog is None:
                 backlog = await backlog_now(settings, group, topics)
-                log.info("waiting for the backlog at start", group=group, records=backlog.left({}), partitions=len(backlog.ends))
             left = backlog.left(await committed_offsets(settings, group)) if backlog.ends else 0
+            if first:
+                log.info("waiting for the backlog at start", group=group, records=left, partitions=len(backlog.ends))
             if left == 0:
                 log.info("caught up with the backlog at start", group=group, seconds=round(time.monotonic() - began, 1))
                 return True
