@@ -92,6 +92,7 @@ class StreamReport:
     redelivered_records: int = 0
     """Records on our topics carrying an id already seen (at least once, absorbed by the inbox)."""
     staff_messages: int = 0
+    """In-app messages to field staff (an email copy, where a nurse asked for one, is not counted here)."""
     staff_announcements: int = 0
     messages_repeated: int = 0
     """Messages to the same person, on the same channel, from the same template, with the same words, for the
@@ -184,7 +185,11 @@ Fault = Callable[[RunningSystem], Awaitable[str]]
 """Injects a fault into the running system and returns what it did, in words."""
 
 
-async def run_stream(system: RunningSystem, n: int, fault: Fault, scenario: str) -> StreamReport:
+Settled = Callable[[RunningSystem], Awaitable[bool]]
+"""A scenario's own condition for "settled", beside the stream's (e.g. no email waiting to be sent)."""
+
+
+async def run_stream(system: RunningSystem, n: int, fault: Fault, scenario: str, also: Settled | None = None) -> StreamReport:
     report = StreamReport(scenario=scenario)
     handler = httpx.AsyncClient(base_url=system.web_origin, headers=await system.headers(HUB_HANDLER), timeout=30)
     clinician = httpx.AsyncClient(base_url=system.web_origin, headers=await system.headers(HUB_CLINICIAN), timeout=30)
@@ -201,7 +206,7 @@ async def run_stream(system: RunningSystem, n: int, fault: Fault, scenario: str)
         await accepting
         report.fault = await fault_task
         last_accept = time.monotonic()
-        report.settled_in = await _settled(system, referrals, within=SETTLE_WITHIN_S, since=last_accept)
+        report.settled_in = await _settled(system, referrals, within=SETTLE_WITHIN_S, since=last_accept, also=also)
     finally:
         fault_task.cancel()
         await handler.aclose()
@@ -283,12 +288,14 @@ async def _accepter(client: httpx.AsyncClient, queue: Iterator[str], accepted: s
         report.accept_retries += retries
 
 
-async def _settled(system: RunningSystem, referrals: list[str], within: float, since: float) -> float | None:
+async def _settled(
+    system: RunningSystem, referrals: list[str], within: float, since: float, also: Settled | None = None
+) -> float | None:
     """Wait until every first visit is decided, no re-plan waits, every outbox row is published and
     every consumer group has caught up; the seconds since `since`, or None after `within`."""
     deadline = since + within
     while time.monotonic() < deadline:
-        if await _all_settled(system, referrals):
+        if await _all_settled(system, referrals) and (also is None or await also(system)):
             return round(time.monotonic() - since, 1)
         await asyncio.sleep(1.0)
     return None
@@ -415,7 +422,7 @@ async def count(system: RunningSystem, referrals: list[str], report: StreamRepor
         """,
         episode_ids,
     )
-    report.staff_messages = sum(1 for m in told_rows if m["audience"] == "field-staff")
+    report.staff_messages = sum(1 for m in told_rows if m["audience"] == "field-staff" and m["channel"] == "in-app")
     told = Counter(
         (m["episode_id"], m["audience"], m["channel"], m["recipient_ref"], m["template"], m["body"]) for m in told_rows
     )
