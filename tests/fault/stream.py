@@ -33,6 +33,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from carerelay_contract.topics import TOPICS, Topic
 from carerelay_events.dead_letters import REPLAYED as REPLAY_MARKER
+from carerelay_events.failures import is_transient
 from carerelay_events.settings import KafkaSettings
 from carerelay_events.transport.aiokafka import connection_options
 from carerelay_infra.kafka_cluster import KafkaCluster
@@ -156,17 +157,18 @@ async def fault_system(
     referrals: int,
     env: dict[str, dict[str, str]] | None = None,
     nurses: list[UUID] | None = None,
+    stack: StackSettings | None = None,
 ) -> AsyncIterator[RunningSystem]:
     """The whole system on the cluster, with its own topics and databases and nurses enough for most of
     `referrals` first visits (`nurses`: their ids, from `bank_nurse_ids`; `env`: more environment for a
-    service's processes); stopped and dropped after."""
+    service's processes; `stack`: another PostgreSQL server); stopped and dropped after."""
     run_id = uuid4().hex[:8]
     collector = OtlpCollector()
     collector.start()
     running = RunningSystem(
         run_id=run_id,
         kafka=KafkaSettings(bootstrap_servers=cluster.bootstrap_servers, topic_prefix=f"fs{run_id}."),
-        stack=StackSettings(),
+        stack=stack or StackSettings(),
         collector=collector,
         env=env or {},
     )
@@ -268,11 +270,16 @@ async def _accept_all(
         if posting.done() and deadline is None:
             deadline = time.monotonic() + SETTLE_WITHIN_S
         assert deadline is None or time.monotonic() < deadline, f"{n - len(accepted)} referrals never triaged"
-        rows = await system.query(
-            "referral",
-            "SELECT referral_id::text AS id FROM referrals WHERE status <> 'received' AND referral_id = ANY($1::uuid[])",
-            [r for r in referrals if r not in accepted],
-        )
+        try:
+            rows = await system.query(
+                "referral",
+                "SELECT referral_id::text AS id FROM referrals WHERE status <> 'received' AND referral_id = ANY($1::uuid[])",
+                [r for r in referrals if r not in accepted],
+            )
+        except Exception as error:  # the database restarting (scenario 6): ask again
+            if not is_transient(error):
+                raise
+            rows = []
         ready = [row["id"] for row in rows]
         queue = iter(ready)
         await asyncio.gather(*(_accepter(client, queue, accepted, report) for _ in range(IN_FLIGHT)))
@@ -295,8 +302,12 @@ async def _settled(
     every consumer group has caught up; the seconds since `since`, or None after `within`."""
     deadline = since + within
     while time.monotonic() < deadline:
-        if await _all_settled(system, referrals) and (also is None or await also(system)):
-            return round(time.monotonic() - since, 1)
+        try:
+            if await _all_settled(system, referrals) and (also is None or await also(system)):
+                return round(time.monotonic() - since, 1)
+        except Exception as error:  # the database restarting (scenario 6): ask again
+            if not is_transient(error):
+                raise
         await asyncio.sleep(1.0)
     return None
 

@@ -5,30 +5,31 @@ every referral triaged once, every first visit decided once, every person told o
 events in order on every topic, no dead letters, and every consumer group's lag back to zero within
 `SETTLE_WITHIN_S` of the last accept.
 
-PostgreSQL is shared with every other test on the machine, so scenario 6 does not restart the server (the
-launcher's `postgres restart` would cut every other run's connections too): it does what a restart does to
-this run's services, and only to them. Every connection of theirs is terminated (`pg_terminate_backend`,
-SQLSTATE 57P01, what a fast shutdown sends) and their roles refuse new connections for `REFUSED_S`
-(`CONNECTION LIMIT 0`, 53300, as a server still starting refuses with 57P03: both transient classes)."""
+Scenario 6 restarts PostgreSQL for real: the run's databases are on a server of its own (the launcher's
+`postgres_server`, data in `<data>/postgres-fault`, on a free port), so the restart cuts nobody else's
+connections. It is stopped in fast mode (every session ended with 57P01), nothing listens for `DOWN_S`, and
+it is started again (`pg_ctl -w`)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
+import time
 
-import asyncpg
 import pytest
 
+from carerelay_infra import paths, postgres_server
 from carerelay_infra.kafka_cluster import KafkaCluster
-from carerelay_stack.settings import SERVICES
+from carerelay_stack.settings import StackSettings
+from carerelay_testing.ports import free_port
 
 from ..support.system import RunningSystem
 from .stream import fault_system, run_stream
 
 N = int(os.environ.get("CARERELAY_FAULT_REFERRALS", "1000"))
 """Referrals per scenario (issue 14: 1,000)."""
-REFUSED_S = 10.0
+DOWN_S = 5.0
 STOPPED_S = 30.0
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -36,26 +37,29 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 
 async def test_postgresql_restarted_mid_stream_loses_duplicates_and_reorders_nothing(cluster: KafkaCluster) -> None:
-    async def restart_postgresql(system: RunningSystem) -> str:
-        roles = [system.database_name(service) for service in SERVICES]
-        admin = await asyncpg.connect(system.stack.admin_url())
-        try:
-            for role in roles:
-                await admin.execute(f'ALTER ROLE "{role}" CONNECTION LIMIT 0')
-            terminated = await admin.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = ANY($1::text[])", roles
-            )
-            await asyncio.sleep(REFUSED_S)
-        finally:
-            for role in roles:
-                await admin.execute(f'ALTER ROLE "{role}" CONNECTION LIMIT -1')
-            await admin.close()
-        return f"{terminated} service connections terminated, new ones refused for {REFUSED_S:.0f} s"
+    data, port = paths.data_dir() / "postgres-fault", free_port()
+    await asyncio.to_thread(postgres_server.ensure_running, data, port=port)
 
-    async with fault_system(cluster, N) as system:
-        report = await run_stream(system, N, restart_postgresql, "6: PostgreSQL restarted mid-stream")
-    print(report)
-    report.assert_nothing_lost_duplicated_or_stuck(N)
+    async def restart_postgresql(system: RunningSystem) -> str:
+        connections = await system.query(
+            "referral", "SELECT count(*) AS n FROM pg_stat_activity WHERE datname LIKE $1", f"%{system.run_id}%"
+        )
+        await asyncio.to_thread(postgres_server.stop, data)  # fast shutdown: every session ended (57P01)
+        await asyncio.sleep(DOWN_S)  # refused: nothing listens
+        began = time.monotonic()
+        await asyncio.to_thread(postgres_server.ensure_running, data, port=port)
+        return (
+            f"PostgreSQL (a server of this scenario's own) stopped in fast mode with {connections[0]['n']} sessions of "
+            f"the run's services, down {DOWN_S:.0f} s, back {time.monotonic() - began:.1f} s after its start"
+        )
+
+    try:
+        async with fault_system(cluster, N, stack=StackSettings(port=port)) as system:
+            report = await run_stream(system, N, restart_postgresql, "6: PostgreSQL restarted mid-stream")
+        print(report)
+        report.assert_nothing_lost_duplicated_or_stuck(N)
+    finally:
+        await asyncio.to_thread(postgres_server.stop, data)
 
 
 async def test_a_consumer_killed_mid_stream_and_restarted_loses_and_duplicates_nothing(cluster: KafkaCluster) -> None:
