@@ -17,6 +17,8 @@ import os
 import signal
 import time
 
+import asyncpg
+import httpx
 import pytest
 
 from carerelay_infra import paths, postgres_server
@@ -25,6 +27,7 @@ from carerelay_stack.settings import StackSettings
 from carerelay_testing.ports import free_port
 
 from ..support.system import RunningSystem
+from ..support.waiting import eventually
 from .stream import fault_system, run_stream
 
 N = int(os.environ.get("CARERELAY_FAULT_REFERRALS", "1000"))
@@ -62,18 +65,73 @@ async def test_postgresql_restarted_mid_stream_loses_duplicates_and_reorders_not
         await asyncio.to_thread(postgres_server.stop, data)
 
 
-async def test_a_consumer_killed_mid_stream_and_restarted_loses_and_duplicates_nothing(cluster: KafkaCluster) -> None:
-    async def kill_scheduling(system: RunningSystem) -> str:
+HOLD_THE_COMMIT = """
+CREATE FUNCTION fault_hold_the_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep({seconds}); RETURN NULL; END $$;
+CREATE CONSTRAINT TRIGGER fault_hold_the_commit AFTER INSERT ON processed_events
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fault_hold_the_commit();
+"""
+LET_GO = "DROP TRIGGER fault_hold_the_commit ON processed_events; DROP FUNCTION fault_hold_the_commit();"
+HELD_WITHIN_S = 60.0
+
+
+async def test_a_consumer_killed_just_before_and_just_after_its_commit_loses_and_duplicates_nothing(
+    cluster: KafkaCluster,
+) -> None:
+    """Scenario 2. A deferred trigger on scheduling's inbox sleeps at COMMIT, so the consumer's transaction
+    (the event's effects and its inbox row) is held in its commit. Scheduling is SIGKILLed there twice: the
+    first time its session is then ended too, so the commit never happens (killed just before it: the event
+    is read again and handled); the second time the sleep runs out and the commit completes with nobody left
+    to commit the offset (killed just after it: the event is read again and the inbox absorbs it)."""
+    said: list[str] = []
+
+    async def kill_scheduling_in_its_commit(system: RunningSystem) -> str:
         process = system.processes["scheduling"]
-        await asyncio.to_thread(process.kill)
-        process.start()
-        await asyncio.to_thread(process.wait_healthy, 120.0)
-        return "scheduling SIGKILLed and restarted"
+        for commits, seconds in ((False, 3600), (True, 5)):
+            admin = await asyncpg.connect(system.stack.admin_url(system.database_name("scheduling")))
+            try:
+                await admin.execute(HOLD_THE_COMMIT.format(seconds=seconds))
+                began, held = time.monotonic(), list[int]()
+                while not held:
+                    assert time.monotonic() - began < HELD_WITHIN_S, "the consumer never committed an event"
+                    held = [
+                        row["pid"]
+                        for row in await admin.fetch(
+                            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'"
+                        )
+                    ]
+                    await asyncio.sleep(0.1)
+                await asyncio.to_thread(process.kill)
+                if commits:  # the sleep ends and the commit completes, after the consumer died
+
+                    async def committed(pids: list[int] = held, admin: asyncpg.Connection = admin) -> bool:
+                        return not await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", pids)
+
+                    await eventually(committed, what="the held commit to complete")
+                else:  # the session ends with the process: the commit never happens
+                    await admin.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", held)
+                await admin.execute(LET_GO)
+            finally:
+                await admin.close()
+            process.start()
+            await asyncio.to_thread(process.wait_healthy, 120.0)
+            said.append(f"{'after' if commits else 'before'} its commit ({len(held)} held)")
+        return "scheduling SIGKILLed just " + ", then just ".join(said) + ", and restarted each time"
 
     async with fault_system(cluster, N) as system:
-        report = await run_stream(system, N, kill_scheduling, "2: a consumer (scheduling) SIGKILLed mid-stream")
+        report = await run_stream(
+            system, N, kill_scheduling_in_its_commit, "2: a consumer killed just before and after its commit"
+        )
+        async with httpx.AsyncClient(timeout=10) as client:
+            metrics = (await client.get(f"{system.url('scheduling')}/metrics")).text
     print(report)
     report.assert_nothing_lost_duplicated_or_stuck(N)
+    duplicates = [
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("carerelay_events_processed_total{") and 'outcome="duplicate"' in line
+    ]
+    assert sum(duplicates) >= 1, "the event committed after the kill was read again and absorbed by the inbox"
 
 
 async def test_a_service_stopped_for_30_s_catches_up_by_itself(cluster: KafkaCluster) -> None:
