@@ -183,7 +183,7 @@ async def assert_kept_as_production_keeps_them(
     admin: AIOKafkaAdminClient, topics: list[str], *, check_configs: bool = True
 ) -> None:
     """Every partition of `topics` has three replicas; each topic has min ISR 2, no unclean election."""
-    for described in await admin.describe_topics(topics):
+    for described in await described_topics(admin, topics):
         assert described["error_code"] == 0, f"{described['topic']}: error {described['error_code']}"
         replicas = {len(partition["replicas"]) for partition in described["partitions"]}
         assert replicas == {3}, f"{described['topic']}: replicas {replicas}"
@@ -195,6 +195,17 @@ async def assert_kept_as_production_keeps_them(
     for resource in response.to_object()["resources"]:
         configs = {entry["config_names"]: entry["config_value"] for entry in resource["config_entries"]}
         assert configs == wanted, f"{resource['resource_name']}: {configs}"
+
+
+async def described_topics(admin: AIOKafkaAdminClient, topics: list[str], within: float = 30.0) -> list[Any]:
+    """`describe_topics`, asked again while a broker does not know a topic yet (error 3, unknown topic): on a
+    cluster just formed, a new topic's metadata reaches the broker asked a moment after it is created."""
+    deadline = time.monotonic() + within
+    while True:
+        described: list[Any] = await admin.describe_topics(topics)
+        if all(topic["error_code"] != 3 for topic in described) or time.monotonic() > deadline:
+            return described
+        await asyncio.sleep(0.5)
 
 
 async def leader_of(admin: AIOKafkaAdminClient, topic: str, partition: int) -> int:
