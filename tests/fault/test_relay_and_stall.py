@@ -8,8 +8,8 @@ cluster (tests/fault/stream.py counts what went in and what came out).
 9. Notifications' consumer stops making progress (its inbox table locked, so a record it is processing
    never finishes): /health must say so, naming the consumer, within `REPORTED_WITHIN_S` (the stall
    threshold, `CARERELAY_CONSUMER_STALLED_AFTER_SECONDS`, 60 s by default, plus the time to notice),
-   and the metric `carerelay_worker_busy_seconds` must show the record in processing about that long. Then the lock goes and everything
-   settles by itself."""
+   and the metric `carerelay_worker_busy_seconds` must show the record in processing about that long.
+   Then the lock goes and everything settles by itself."""
 
 from __future__ import annotations
 
