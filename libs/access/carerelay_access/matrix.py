@@ -45,6 +45,8 @@ class Action(StrEnum):
     EVENTS_SUBSCRIBE = "events.subscribe"
     REFERRAL_DECIDE = "referral.decide"
     """Accept or reject a referral: a hub clinician's call."""
+    REFERRAL_CANCEL = "referral.cancel"
+    """Withdraw a referral before first contact, with a reason: the hub, or the system that sent it."""
     REFERRAL_ADD_TO = "referral.add-to"
     """Add information to an open referral (a second call about the same person)."""
     TRIAGE_READ = "triage.read"
@@ -61,6 +63,10 @@ class Action(StrEnum):
     EPISODE_RECORD = "episode.record"
     """A clinician's episode actions from a visit: consent, a care plan proposal, an onward referral,
     a discharge recommendation."""
+    HOSPITAL_RECORD = "hospital.record"
+    """Record that a person in an open episode is in hospital, or home again (entered at the hub)."""
+    EPISODE_CLOSE = "episode.close"
+    """Close an episode with its outcome: a hub clinician, or a clinician of the person's care (the lead)."""
 
 
 H, C, F, CA, CO, G, I, A = (
@@ -107,6 +113,7 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
     Action.TRIAGE_OVERRIDE: {C: Scope.ALL},
     Action.LEAD_TRANSFER: {C: Scope.ALL, F: Scope.ASSIGNED},
     Action.REFERRAL_ADD_TO: {H: Scope.ALL, C: Scope.ALL},
+    Action.REFERRAL_CANCEL: {H: Scope.ALL, C: Scope.ALL, I: Scope.OWN_SUBMISSIONS},
     Action.DIRECTORY_READ: {
         H: Scope.NO_PATIENT_DATA,
         C: Scope.NO_PATIENT_DATA,
@@ -119,6 +126,8 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
     Action.PLAN_MANAGE: {C: Scope.ALL, CO: Scope.TEAM},
     Action.VISIT_RECORD: {F: Scope.ASSIGNED, CA: Scope.ASSIGNED},
     Action.EPISODE_RECORD: {F: Scope.ASSIGNED},
+    Action.HOSPITAL_RECORD: {H: Scope.ALL, C: Scope.ALL},
+    Action.EPISODE_CLOSE: {C: Scope.ALL, F: Scope.ASSIGNED},
     Action.EVENTS_SUBSCRIBE: {
         H: Scope.ALL,
         C: Scope.ALL,
@@ -134,6 +143,7 @@ BREAK_GLASS_ROLES = frozenset({Role.HUB_CLINICIAN, Role.FIELD_CLINICIAN})
 
 INTEGRATOR_SCOPES: dict[Action, str] = {
     Action.REFERRAL_CREATE: "referrals:write",
+    Action.REFERRAL_CANCEL: "referrals:write",
     Action.REFERRAL_READ: "referrals:read",
     Action.REFERRAL_LIST: "referrals:read",
     Action.EVENTS_SUBSCRIBE: "events:subscribe",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .episode import (
     AssessmentRecorded,
     CarePlanAgreed,
+    CarePlanChangeDeclined,
     CarePlanChangeProposed,
     CarePlanUpdated,
     ConsentRecorded,
@@ -58,6 +59,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     OnwardReferralMade,
     EpisodeClosed,
     CarePlanChangeProposed,
+    CarePlanChangeDeclined,
     DischargeRecommended,
     VisitPlanned,
     VisitAssigned,
@@ -77,6 +79,11 @@ CATALOGUE: tuple[type[Event], ...] = (
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOGUE}
+
+PUBLISHED_FOR_INTEGRATORS: frozenset[type[Event]] = frozenset({NotificationRequested, NotificationDelivered, NotificationFailed})
+"""Types no CareRelay service consumes: the record of each message to a person (asked for, delivered,
+failed), published for integrators and the audit. Every other type has a producer and a consumer in
+the services (tests/test_house.py)."""
 
 
 def event_class(ce_type: str) -> type[Event] | None:

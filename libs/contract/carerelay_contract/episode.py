@@ -50,15 +50,25 @@ class CarePlanAgreed(Event):
 
 
 class CarePlanUpdated(Event):
+    """The care plan changed (a coordinator or hub clinician agreed a proposed change): its visits are
+    made again from now on."""
+
     event_type = "care-plan.updated"
     topic = Topic.EPISODE
 
     care_plan_id: UUID
     updated_at: AwareDatetime
-    updated_by_staff_id: UUID
+    updated_by_staff_id: UUID | None = None
+    """The member of staff who agreed it, when their sign-in names one (a hub clinician's may not)."""
+    updated_by: ShortText | None = None
+    """Who agreed it, for display."""
     visits: list[RecurringVisit]
     declined: list[FreeText] = []
     reason: FreeText = ""
+    proposal_id: UUID | None = None
+    """The proposed change this update agrees, if any."""
+    proposed_by_staff_id: UUID | None = None
+    """Who proposed it (they are told it was agreed)."""
 
 
 class ConsentRecorded(Event):
@@ -112,13 +122,20 @@ class OnwardReferralMade(Event):
 
 
 class EpisodeClosed(Event):
+    """The episode ends with an outcome, by its lead clinician or the hub (scheduling is the one producer):
+    its open visits are cancelled and the access that came from it ends."""
+
     event_type = "episode.closed"
     topic = Topic.EPISODE
 
     closed_at: AwareDatetime
     outcome: EpisodeOutcome
     closed_by_staff_id: UUID | None = None
+    closed_by: ShortText | None = None
+    """Who closed it, for display (e.g. "Ruth Ellis")."""
     summary: FreeText = ""
+    recommendation_id: UUID | None = None
+    """The discharge recommendation it was closed from, if any."""
 
 
 class CarePlanChangeProposed(Event):
@@ -134,6 +151,21 @@ class CarePlanChangeProposed(Event):
     reason: Annotated[str, Field(min_length=1, max_length=4000)]
     visits: list[RecurringVisit] = []
     declined: list[FreeText] = []
+
+
+class CarePlanChangeDeclined(Event):
+    """A coordinator or hub clinician declines a proposed care plan change, with a reason; the plan stays as it is."""
+
+    event_type = "care-plan.change-declined"
+    topic = Topic.EPISODE
+
+    proposal_id: UUID
+    declined_at: AwareDatetime
+    declined_by_staff_id: UUID | None = None
+    declined_by: ShortText | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    proposed_by_staff_id: UUID
+    """Who proposed it (they are told why not)."""
 
 
 class DischargeRecommended(Event):

@@ -26,6 +26,9 @@ class Referrer(Model):
     organisation: ShortText
     name: ShortText | None = None
     callback_number: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")] | None = None
+    """Where the referrer is told of the hub's decision (e.g. a practice's nhs.net mailbox); without it, a
+    mobile call-back number gets an SMS, and any other the hub calls back."""
 
 
 class ContactPreferences(Model):

@@ -1,5 +1,4 @@
-"""Referrals taken by the hub (topic carerelay.referral.v1). Produced by the referral service.
-"""
+"""Referrals taken by the hub (topic carerelay.referral.v1). Produced by the referral service."""
 
 from __future__ import annotations
 
@@ -92,3 +91,5 @@ class ReferralCancelled(Event):
     referral_id: UUID
     cancelled_at: AwareDatetime
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    cancelled_by: ShortText | None = None
+    """Who cancelled it: a person at the hub by name, or the submitting system's client id."""

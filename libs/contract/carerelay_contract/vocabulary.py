@@ -114,6 +114,8 @@ class EpisodeOutcome(StrEnum):
     NO_FURTHER_SERVICES = "no-further-services"
     ONGOING_CARE_PACKAGE = "ongoing-care-package"
     ADMITTED_TO_HOSPITAL = "admitted-to-hospital"
+    COMMUNITY_BED = "community-bed"
+    """Moved to a community bed (intermediate care): home was not safe."""
     LONG_TERM_RESIDENTIAL_CARE = "long-term-residential-care"
     TRANSFERRED_TO_OTHER_SERVICE = "transferred-to-other-service"
     DECLINED_SERVICE = "declined-service"
