@@ -17,6 +17,7 @@ import pytest
 from carerelay_access.audit import AUDIT_MIGRATION
 from carerelay_contract.envelope import Envelope
 from carerelay_contract.episode import CarePlanAgreed, LeadDisciplineTransferred
+from carerelay_contract.hospital import PatientAdmitted, PatientDischarged
 from carerelay_contract.parts import RecurringVisit
 from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected
 from carerelay_contract.topics import Topic
@@ -278,8 +279,13 @@ async def test_a_care_plan_becomes_visits_for_the_next_days(
     assert [row["preferred_start"].astimezone(LONDON).strftime("%d %H:%M") for row in made] == [
         f"{day:%d} {hour}" for day in (tomorrow, tomorrow + timedelta(days=1)) for hour in ("08:00", "18:00")
     ]
-    planned = [e.event for e in _ours(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitPlanned)]
-    assert sum(1 for event in planned if event.care_plan_id == plan.care_plan_id) == 4
+
+    async def planned() -> list[VisitPlanned]:  # the outbox relay publishes them a moment after the commit
+        events = [e.event for e in _ours(transport, Topic.VISIT, referral.episode_id) if isinstance(e.event, VisitPlanned)]
+        ours = [event for event in events if event.care_plan_id == plan.care_plan_id]
+        return ours if len(ours) >= 4 else []
+
+    assert len(await eventually(planned)) == 4
 
 
 async def test_the_ticks_re_plan_runs_once_per_period_whichever_instance_ticks(
@@ -292,3 +298,64 @@ async def test_the_ticks_re_plan_runs_once_per_period_whichever_instance_ticks(
     assert await replan_now(scheduling, settings, "visit overran")  # an overrun re-plans whatever the period
     runs = await _rows(scheduling, "SELECT trigger FROM plan_runs ORDER BY started_at")
     assert [run["trigger"] for run in runs if run["trigger"] in (TICK, "visit overran")] == [TICK, "visit overran"]
+
+
+async def test_a_hospital_stay_pauses_the_visits_and_a_discharge_plans_a_reassessment_first(
+    scheduling: EventRuntime[SchedulingSettings], transport: MemoryTransport
+) -> None:
+    referral = await _a_referral(transport, LeadDiscipline.SOCIAL_CARE)
+    episode = referral.episode_id
+    first = await eventually(lambda: _rows(scheduling, "SELECT visit_id FROM visits WHERE episode_id = $1", episode))
+    tomorrow = datetime.now(LONDON).date() + timedelta(days=1)
+    line = RecurringVisit.model_validate(
+        {
+            "discipline": "carer",
+            "preferred_windows": [{"start": "08:00", "end": "09:30"}],
+            "duration_minutes": 30,
+            "starts_on": tomorrow.isoformat(),
+            "ends_on": (tomorrow + timedelta(days=30)).isoformat(),
+        }
+    )
+    plan = CarePlanAgreed(
+        episode_id=episode, care_plan_id=uuid4(), agreed_at=datetime.now(UTC), agreed_by_staff_id=uuid4(), visits=[line]
+    )
+    await publish(transport, plan)
+    care = "SELECT visit_id, status FROM visits WHERE care_plan_id = $1"
+    await eventually(lambda: _rows(scheduling, care, plan.care_plan_id), what="the care plan's visits")
+
+    now = datetime.now(UTC)
+    stay = {"hospital_encounter_id": "hub:1", "nhs_number": referral.patient.nhs_number, "hospital": "County General"}
+    await publish(transport, PatientAdmitted(episode_id=episode, admitted_at=now, **stay))
+    await publish(transport, PatientAdmitted(episode_id=episode, admitted_at=now + timedelta(minutes=1), **stay))  # again
+    await publish(transport, PatientAdmitted(admitted_at=now, **{**stay, "hospital_encounter_id": "adt:unmatched"}))
+
+    async def all_cancelled() -> bool:
+        rows = await _rows(scheduling, "SELECT status FROM visits WHERE episode_id = $1", episode)
+        return {row["status"] for row in rows} == {"cancelled"}
+
+    await eventually(all_cancelled, what="every open visit cancelled")
+    cancelled = [e.event for e in _ours(transport, Topic.VISIT, episode) if isinstance(e.event, VisitCancelled)]
+    assert {event.reason for event in cancelled} == {"admitted to hospital"}
+    assert first[0]["visit_id"] in {event.visit_id for event in cancelled}
+    stays = await _rows(scheduling, "SELECT admitted_at FROM hospital_stays WHERE episode_id = $1", episode)
+    assert len(stays) == 1, "a second admission while in hospital changes nothing"
+
+    # While in hospital the tick makes no visits; home again, a reassessment by the lead comes first.
+    assert await replan_now(scheduling, SchedulingSettings(database_url="postgresql://unused"), TICK, unless_recent=False)
+    open_care = "SELECT 1 FROM visits WHERE care_plan_id = $1 AND status <> 'cancelled'"
+    assert await _rows(scheduling, open_care, plan.care_plan_id) == []
+    home = datetime.now(UTC)
+    await publish(transport, PatientDischarged(episode_id=episode, discharged_at=home, **stay))
+    reassessment = await eventually(
+        lambda: _rows(
+            scheduling, "SELECT discipline, deadline FROM visits WHERE episode_id = $1 AND purpose = 'reassessment'", episode
+        ),
+        what="the reassessment",
+    )
+    assert [row["discipline"] for row in reassessment] == ["social-worker"]  # the social care lead
+    assert reassessment[0]["deadline"] == home + timedelta(days=1)
+    assert await replan_now(scheduling, SchedulingSettings(database_url="postgresql://unused"), TICK, unless_recent=False)
+    resumed = await _rows(
+        scheduling, "SELECT earliest_start FROM visits WHERE care_plan_id = $1 AND status <> 'cancelled'", plan.care_plan_id
+    )
+    assert all(row["earliest_start"] >= home + timedelta(days=1) for row in resumed), "nothing before the reassessment"

@@ -9,6 +9,7 @@ from uuid import uuid4
 from carerelay_contract.visit import VisitAssigned, VisitRescheduled
 from carerelay_scheduling.domain.day_plan import rolling_window
 from carerelay_scheduling.domain.live_plan import (
+    MOST_VISITS_PER_PLAN,
     Busy,
     OpenVisit,
     booked_on_another_shift,
@@ -19,6 +20,7 @@ from carerelay_scheduling.domain.live_plan import (
     may_move,
     need,
     unassignable,
+    within_reach,
     worth_publishing,
 )
 from carerelay_scheduling.domain.planner.input import Point, Shift, StaffMember
@@ -148,3 +150,18 @@ def test_a_visit_booked_in_another_of_its_peoples_shifts_is_left_alone() -> None
     pair = a_visit(planned_start=NOW + timedelta(hours=22), second_staff_id=TOM)
     assert not booked_on_another_shift(pair, {AMARA: (tomorrow,)})  # Tom makes it in the shift planned
     assert booked_on_another_shift(pair, {AMARA: (tomorrow,), TOM: (tomorrow,)})
+
+
+def test_a_plan_gives_the_solver_at_most_so_many_visits_the_held_ones_first_then_the_soonest_due() -> None:
+    held = [a_visit() for _ in range(3)]
+    waiting = [
+        a_visit(status="planned", staff_id=None, latest_start=NOW + timedelta(minutes=minutes)) for minutes in (90, 30, 60, 10)
+    ]
+    assert within_reach(held + waiting, most=10) == held + waiting, "within the limit, every visit"
+    chosen = within_reach(waiting + held, most=5)
+    assert chosen == [*held, waiting[3], waiting[1]], "the round as it is, then the two due soonest"
+    assert within_reach(held, most=2) == held, "nobody's round is cut, whatever the limit"
+    assert (
+        len(within_reach([a_visit(status="planned", staff_id=None) for _ in range(MOST_VISITS_PER_PLAN + 5)]))
+        == MOST_VISITS_PER_PLAN
+    )

@@ -45,6 +45,8 @@ async def transfer_lead(episode_id: UUID, body: LeadChange, request: Request, pr
             raise HTTPException(status_code=404, detail="not found")
         facts = RecordFacts(team=known.team if known else None, assigned_staff=holders or frozenset())
         decision = await authorise(request, conn, principal, Action.LEAD_TRANSFER, facts, "episode", str(episode_id))
+        if decision.allowed and await episodes.is_closed(conn, episode_id):
+            return conflict("Not transferred: the episode is closed.", "state")
         if decision.allowed:
             lead = known.lead_discipline if known else None
             try:

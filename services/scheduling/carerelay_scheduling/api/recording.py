@@ -37,6 +37,7 @@ from carerelay_service.idempotency import IdempotentRequest, remember, replay
 from carerelay_service.problems import conflict, invalid
 
 from ..domain.actions.bodies import FieldAction
+from ..domain.actions.episode import still_open
 from ..domain.actions.outcome import Clinician, Conflict, Episode, EpisodeOutcome, Invalid, Visit, VisitOutcome
 from ..domain.visit_states import NEXT_STATUS, VisitAction, refusal
 from ..store import episodes, visits
@@ -46,6 +47,9 @@ from .views import my_visit
 Body = TypeVar("Body", bound=FieldAction)
 VisitApply = Callable[[Visit, Body, Clinician, datetime], VisitOutcome]
 EpisodeApply = Callable[[Episode, Body, Clinician, datetime], EpisodeOutcome]
+
+ASSIGNED_ACTIONS = frozenset({Action.VISIT_RECORD, Action.EPISODE_RECORD})
+"""Actions taken only by those who hold a visit (the audit's purpose says so)."""
 
 Refusal = JSONResponse | HTTPException
 """A 409 answered, or a 404 raised once the transaction (with its audit entry) has committed."""
@@ -103,20 +107,27 @@ class ActionRecorder:
     async def episode(
         self, episode_id: UUID, action: str, body: Body, apply: EpisodeApply[Body], matrix_action: Action = Action.EPISODE_RECORD
     ) -> Any:
-        """Record `action` about the episode: the caller must hold one of its visits."""
+        """Record `action` about the episode: the caller must hold one of its visits (or have a wider scope
+        for `matrix_action`), and the episode must still be open."""
 
         async def take(conn: DbConnection, by: Clinician, at: datetime) -> Taken | Refusal:
+            known = await episodes.known(conn, episode_id)
             holders = await visits.holders(conn, episode_id)
-            if holders is None:
+            if known is None and holders is None:
                 raise HTTPException(status_code=404, detail="not found")
-            decision = decide(self.principal, matrix_action, RecordFacts(assigned_staff=holders))
+            facts = RecordFacts(team=known.team if known else None, assigned_staff=holders or frozenset())
+            decision = decide(self.principal, matrix_action, facts)
             if not decision.allowed:
                 await self._denied(conn, matrix_action, "episode", episode_id, decision.why)
                 return HTTPException(status_code=404, detail="not found")
             try:
-                outcome = apply(await records.episode(conn, episode_id), body, by, at)
+                episode = await records.episode(conn, episode_id)
+                still_open(episode)
+                outcome = apply(episode, body, by, at)
             except Conflict as problem:
                 return conflict(f"Not recorded: {problem.reason}.", "state", status=None)
+            except Invalid as problem:
+                raise invalid(((*problem.field.split("."),), problem.reason)) from None
             await records.write_episode_change(conn, episode_id, outcome.change)
             return Taken(episode_id, None, outcome.events, {"episode_id": str(episode_id), **outcome.answer})
 
@@ -148,7 +159,7 @@ class ActionRecorder:
             if isinstance(taken, Taken):
                 case = await episodes.case_of(conn, taken.episode_id)
                 event_ids = [await emit(conn, runtime.outbox, case, event, span=f"{resource}.{action}") for event in taken.events]
-                purpose = f"assigned visit: {action}"
+                purpose = f"assigned visit: {action}" if matrix_action in ASSIGNED_ACTIONS else action
                 await audit.record(conn, self.principal, matrix_action.value, resource, [str(target)], purpose)
                 result = {
                     "action": action,

@@ -114,6 +114,26 @@ def booked_on_another_shift(visit: OpenVisit, other_stretches: Mapping[UUID, Seq
     return all(any(begins <= start < ends for begins, ends in other_stretches.get(staff, ())) for staff in visit.holders)
 
 
+MOST_VISITS_PER_PLAN = 1000
+"""The most visits one plan gives the solver. Its problem grows with the square of the visits (the travel
+between every pair): at 20 accepted referrals a second for twelve minutes, a re-plan of 7,400 open visits
+took scheduling past 20 GB and the kernel killed it (docs/reliability.md, "The soak")."""
+
+
+def within_reach(visits: Sequence[OpenVisit], most: int = MOST_VISITS_PER_PLAN) -> list[OpenVisit]:
+    """The visits this plan may place, at most `most`: every visit someone holds (the round as it is, so
+    nobody is booked twice), then those that must start soonest. The rest wait, as they are, for a later
+    plan; their response clocks warn the hub if they wait too long."""
+    if len(visits) <= most:
+        return list(visits)
+    held = [visit for visit in visits if visit.assigned]
+    waiting = sorted(
+        (visit for visit in visits if not visit.assigned),
+        key=lambda visit: (visit.latest_start, visit.earliest_start, str(visit.visit_id)),
+    )
+    return held + waiting[: max(0, most - len(held))]
+
+
 def home_on_the_map(visit: OpenVisit) -> bool:
     if visit.latitude is None or visit.longitude is None:
         return True  # planned from the team's base

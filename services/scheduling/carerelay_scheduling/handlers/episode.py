@@ -11,10 +11,11 @@ from carerelay_events.processing import HandlerContext
 
 from ..domain.care_plans import horizon_day
 from ..domain.first_response import ASSESSMENT_WITHIN
+from ..domain.hospital_stays import visits_from
 from ..planning.care_plan_visits import make_visits
 from ..planning.first_visits import plan_lead_visit
 from ..settings import SchedulingSettings
-from ..store import care_plans, episodes
+from ..store import care_plans, episodes, hospital_stays
 from .registry import handlers
 
 
@@ -22,15 +23,23 @@ from .registry import handlers
 async def on_care_plan(event: CarePlanAgreed | CarePlanUpdated, context: HandlerContext[SchedulingSettings]) -> None:
     """Keep the plan, then make its visits from today for the next few days: the ones it no longer
     asks for are cancelled, the new ones planned (and the planner places them on its next run)."""
+    if await episodes.is_closed(context.conn, event.episode_id):
+        return  # a closed episode makes no more visits
     await care_plans.keep(context.conn, event)
+    if await hospital_stays.in_hospital(context.conn, event.episode_id):
+        return  # kept; its visits are made once the person is home and reassessed
     now = datetime.now(UTC)
-    await make_visits(context.conn, context.emit, event.care_plan_id, event.episode_id, list(event.visits), now, horizon_day(now))
+    start = visits_from(now, await hospital_stays.resume_after(context.conn, event.episode_id))
+    lines = list(event.visits)
+    await make_visits(context.conn, context.emit, event.care_plan_id, event.episode_id, lines, start, horizon_day(now))
 
 
 @handlers.on(LeadDisciplineTransferred)
 async def on_lead_transferred(event: LeadDisciplineTransferred, context: HandlerContext[SchedulingSettings]) -> None:
     """The new lead discipline assesses the person within a day: no new referral, just a new visit. The
     event is handled once (the inbox), so each transfer plans exactly one assessment, whoever made it."""
+    if await episodes.is_closed(context.conn, event.episode_id):
+        return  # closed since: nobody is to be assessed
     referral_id = await episodes.referral_of(context.conn, event.episode_id)
     await episodes.set_lead(context.conn, event.episode_id, event.to_discipline)
     await plan_lead_visit(

@@ -11,6 +11,7 @@ from carerelay_contract.parts import RecurringVisit
 from carerelay_events.db import DbConnection
 
 from ..domain.care_plans import cancelled, no_longer_wanted, planned, wanted
+from ..domain.hospital_stays import visits_from
 from ..store import care_plans, visits
 from .case_events import Emit
 
@@ -41,8 +42,10 @@ async def make_visits(
 
 
 async def make_due_visits(conn: DbConnection, emit: Emit, now: datetime, through: date) -> int:
-    """Make every active care plan's visits through `through` (the planner's tick and day plans)."""
+    """Make every active care plan's visits through `through` (the planner's tick and day plans): none
+    for someone in hospital, and after a discharge only from the reassessment on."""
     made = 0
     for plan in await care_plans.active(conn):
-        made += await make_visits(conn, emit, plan.care_plan_id, plan.episode_id, plan.lines, now, through)
+        start = visits_from(now, plan.resume_after)
+        made += await make_visits(conn, emit, plan.care_plan_id, plan.episode_id, plan.lines, start, through)
     return made

@@ -65,7 +65,7 @@ async def replan(
         if live_plan.may_move(visit, on_shift) and not live_plan.booked_on_another_shift(visit, other_stretches)
     ]
     off_map = [visit for visit in movable if not live_plan.home_on_the_map(visit)]
-    placeable = [visit for visit in movable if live_plan.home_on_the_map(visit)]
+    placeable = live_plan.within_reach([visit for visit in movable if live_plan.home_on_the_map(visit)])
     needs = [live_plan.need(visit, window, bases, familiar.get(visit.episode_id, {})) for visit in placeable]
     plan: DayPlan = await asyncio.to_thread(plan_day, staff, needs, seconds=seconds, now=now)
     applied = await _apply(conn, cases, needs, plan, {visit.visit_id: visit for visit in placeable}, window, now)

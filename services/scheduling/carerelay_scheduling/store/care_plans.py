@@ -42,15 +42,26 @@ class ActivePlan:
     care_plan_id: UUID
     episode_id: UUID
     lines: list[RecurringVisit]
+    resume_after: datetime | None = None
+    """After a hospital discharge, the reassessment's deadline: no visits are made before it."""
 
 
 async def active(conn: DbConnection) -> list[ActivePlan]:
-    plans = await conn.fetch("SELECT care_plan_id, episode_id, lines FROM care_plans WHERE active")
+    """The plans making visits: active, and the person not in hospital."""
+    plans = await conn.fetch(
+        """
+        SELECT p.care_plan_id, p.episode_id, p.lines,
+               (SELECT max(h.resume_after) FROM hospital_stays h WHERE h.episode_id = p.episode_id) AS resume_after
+        FROM care_plans p
+        WHERE p.active
+          AND NOT EXISTS (SELECT 1 FROM hospital_stays h WHERE h.episode_id = p.episode_id AND h.discharged_at IS NULL)
+        """
+    )
     found = []
     for plan in plans:
         raw = plan["lines"]
         lines = [RecurringVisit.model_validate(line) for line in (orjson.loads(raw) if isinstance(raw, str) else raw)]
-        found.append(ActivePlan(plan["care_plan_id"], plan["episode_id"], lines))
+        found.append(ActivePlan(plan["care_plan_id"], plan["episode_id"], lines, plan["resume_after"]))
     return found
 
 

@@ -89,6 +89,11 @@ async def known(conn: DbConnection, episode_id: UUID) -> Known | None:
     return Known(row["team"], LeadDiscipline(lead) if lead else None)
 
 
+async def is_closed(conn: DbConnection, episode_id: UUID) -> bool:
+    """Whether the episode has been closed (domain.actions.episode.closing)."""
+    return bool(await conn.fetchval("SELECT true FROM episode_closures WHERE episode_id = $1", episode_id))
+
+
 async def team_of(conn: DbConnection, episode_id: UUID) -> tuple[bool, str | None]:
     """(whether scheduling knows the person, their team)."""
     row: Any = await conn.fetchrow("SELECT team FROM episodes WHERE episode_id = $1", episode_id)

@@ -10,12 +10,13 @@ from uuid import UUID
 
 import orjson
 
-from carerelay_contract.vocabulary import ConsentScope
+from carerelay_contract.vocabulary import ConsentScope, EpisodeOutcome
 from carerelay_events.db import DbConnection
 
-from ..domain.actions.outcome import Episode, EpisodeChange, Visit, VisitOutcome
+from ..domain.actions.outcome import Closure, Episode, EpisodeChange, Recommendation, Visit, VisitOutcome
+from ..domain.live_plan import OPEN
 from ..domain.rota import local_day
-from . import care_plans, episodes
+from . import care_plan_changes, care_plans, episodes
 
 OPEN_STATUSES = ("en-route", "in-progress")
 DAY_STATUSES = ("assigned", "en-route", "in-progress", "completed", "missed")
@@ -168,8 +169,10 @@ async def set_status(conn: DbConnection, visit_id: UUID, status: str) -> None:
 # ---------------------------------------------------------------- the episode's records
 
 
-async def episode(conn: DbConnection, episode_id: UUID) -> Episode:
-    """What the episode actions need: the lead discipline, the active care plan, the consent in force."""
+async def episode(conn: DbConnection, episode_id: UUID, *, closing: bool = False) -> Episode:
+    """What the episode actions need: the lead discipline, the active care plan, the consent in force, the
+    hub's acceptance (or care already planned, e.g. a caseload taken on with its care plan), the open visits
+    (locked when `closing`: it cancels exactly these), the discharge recommendations and the closure."""
     known = await episodes.known(conn, episode_id)
     rows = await conn.fetch(
         """
@@ -178,11 +181,50 @@ async def episode(conn: DbConnection, episode_id: UUID) -> Episode:
         """,
         episode_id,
     )
+    lock = " FOR UPDATE" if closing else ""
+    open_visits = await conn.fetch(
+        f"SELECT visit_id FROM visits WHERE episode_id = $1 AND status = ANY($2::text[]) ORDER BY earliest_start{lock}",
+        episode_id,
+        list(OPEN),
+    )
+    recommended = await conn.fetch(
+        "SELECT * FROM discharge_recommendations WHERE episode_id = $1 ORDER BY recommended_at", episode_id
+    )
+    closed = await conn.fetchrow("SELECT * FROM episode_closures WHERE episode_id = $1", episode_id)
+    accepted = await conn.fetchval(
+        """
+        SELECT coalesce((SELECT accepted FROM referral_state WHERE episode_id = $1), false)
+            OR EXISTS (SELECT 1 FROM visits WHERE episode_id = $1)
+        """,
+        episode_id,
+    )
     return Episode(
         episode_id=episode_id,
         lead_discipline=known.lead_discipline if known else None,
         care_plan_id=await care_plans.active_plan_of(conn, episode_id),
         consents={ConsentScope(row["scope"]): row["consent_id"] for row in rows},
+        accepted=bool(accepted),
+        open_visits=tuple(row["visit_id"] for row in open_visits),
+        recommendations={
+            row["recommendation_id"]: Recommendation(
+                row["recommendation_id"],
+                EpisodeOutcome(row["outcome"]),
+                row["summary"],
+                row["recommended_at"],
+                row["recommended_by"],
+            )
+            for row in recommended
+        },
+        closure=None
+        if closed is None
+        else Closure(
+            EpisodeOutcome(closed["outcome"]),
+            closed["summary"],
+            closed["closed_at"],
+            closed["closed_by"],
+            closed["closed_by_name"],
+            closed["recommendation_id"],
+        ),
     )
 
 
@@ -206,6 +248,46 @@ async def write_episode_change(conn: DbConnection, episode_id: UUID, change: Epi
         await conn.execute("UPDATE consents SET withdrawn_at = $2 WHERE consent_id = $1", consent_id, at)
     if change.lead is not None:
         await episodes.set_lead(conn, episode_id, change.lead)
+    kept = change.recommended
+    if kept is not None:
+        await conn.execute(
+            """
+            INSERT INTO discharge_recommendations (recommendation_id, episode_id, outcome, summary, recommended_at,
+                                                   recommended_by)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            """,
+            kept.recommendation_id,
+            episode_id,
+            kept.outcome.value,
+            kept.summary,
+            kept.recommended_at,
+            kept.recommended_by,
+        )
+    if change.proposed is not None:
+        await care_plan_changes.keep(conn, change.proposed)
+    if change.closed is not None:
+        await close(conn, episode_id, change.closed, change.cancelled_visits)
+
+
+async def close(conn: DbConnection, episode_id: UUID, closure: Closure, cancelled_visits: tuple[UUID, ...]) -> None:
+    """The episode closed (the primary key refuses a second closing): its open visits cancelled, its care
+    plans no longer making visits, its referral no longer planned for."""
+    await conn.execute(
+        """
+        INSERT INTO episode_closures (episode_id, outcome, summary, closed_at, closed_by, closed_by_name, recommendation_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        """,
+        episode_id,
+        closure.outcome.value,
+        closure.summary,
+        closure.closed_at,
+        closure.closed_by,
+        closure.closed_by_name,
+        closure.recommendation_id,
+    )
+    await conn.execute("UPDATE visits SET status = 'cancelled' WHERE visit_id = ANY($1::uuid[])", list(cancelled_visits))
+    await conn.execute("UPDATE care_plans SET active = false WHERE episode_id = $1", episode_id)
+    await conn.execute("UPDATE referral_state SET closed = true WHERE episode_id = $1", episode_id)
 
 
 # ---------------------------------------------------------------- the action log

@@ -15,6 +15,7 @@ from carerelay_events.db import DbConnection
 from ..domain.first_response import LeadVisit
 from ..domain.live_plan import OPEN, Busy, OpenVisit
 from ..domain.planner.input import Point
+from . import episodes
 from .visibility import visit_filter
 
 BUSY = ("en-route", "in-progress")
@@ -62,10 +63,13 @@ async def cancel(conn: DbConnection, visit_id: UUID) -> None:
 
 
 async def holders(conn: DbConnection, episode_id: UUID) -> frozenset[UUID] | None:
-    """Who holds a visit of the episode (not cancelled); None when scheduling knows no visit of it at all."""
+    """Who holds a visit of the episode (not cancelled); nobody once the episode is closed (the access that
+    came from it ends); None when scheduling knows no visit of it at all."""
     rows = await conn.fetch("SELECT staff_id, second_staff_id, status FROM visits WHERE episode_id = $1", episode_id)
     if not rows:
         return None
+    if await episodes.is_closed(conn, episode_id):
+        return frozenset()
     return frozenset(
         staff for row in rows if row["status"] != "cancelled" for staff in (row["staff_id"], row["second_staff_id"]) if staff
     )

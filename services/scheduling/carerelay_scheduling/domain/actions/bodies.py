@@ -150,3 +150,18 @@ class OnwardReferral(FieldAction):
 class DischargeRecommendation(FieldAction):
     outcome: EpisodeOutcome
     summary: FreeText = ""
+
+
+class EpisodeClosure(FieldAction):
+    """Closing the episode: with an outcome, or from a discharge recommendation (whose outcome and summary
+    are taken unless given here)."""
+
+    outcome: EpisodeOutcome | None = None
+    summary: FreeText = ""
+    recommendation_id: UUID | None = None
+
+    @model_validator(mode="after")
+    def _outcome_or_recommendation(self) -> EpisodeClosure:
+        if self.outcome is None and self.recommendation_id is None:
+            raise ValueError("outcome: required unless the episode is closed from a discharge recommendation (recommendation_id)")
+        return self

@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
 from carerelay_contract.model import Event
+from carerelay_contract.parts import RecurringVisit
 from carerelay_contract.vocabulary import ConsentScope, LeadDiscipline
+from carerelay_contract.vocabulary import EpisodeOutcome as Outcome
 
 
 class Invalid(ValueError):
@@ -107,9 +110,56 @@ class VisitOutcome:
     answer: dict[str, Any] = field(default_factory=dict)
 
 
+class Decision(StrEnum):
+    """How a proposed care plan change was decided."""
+
+    AGREED = "agreed"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    proposal_id: UUID
+    episode_id: UUID
+    care_plan_id: UUID | None
+    """The plan in force when it was proposed (none: the change would start one)."""
+    reason: str
+    visits: tuple[RecurringVisit, ...]
+    declined: tuple[str, ...]
+    proposed_at: datetime
+    proposed_by: UUID
+    decision: Decision | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A clinician's discharge recommendation, kept so that the episode can be closed from it."""
+
+    recommendation_id: UUID
+    outcome: Outcome
+    summary: str
+    recommended_at: datetime
+    recommended_by: UUID
+
+
+@dataclass(frozen=True)
+class Closure:
+    """How an episode ended: once, with an outcome."""
+
+    outcome: Outcome
+    summary: str
+    closed_at: datetime
+    closed_by: UUID | None
+    """Their staff id, when their sign-in names one (a hub clinician's may not)."""
+    closed_by_name: str | None = None
+    recommendation_id: UUID | None = None
+
+
 @dataclass(frozen=True)
 class Episode:
-    """What the episode actions need to know of an episode: its lead, its care plan, consent in force."""
+    """What the episode actions need to know of an episode: its lead, its care plan, consent in force,
+    whether the hub accepted it, its open visits and discharge recommendations, and its closure."""
 
     episode_id: UUID
     lead_discipline: LeadDiscipline | None
@@ -117,6 +167,15 @@ class Episode:
     """The active care plan, if there is one."""
     consents: Mapping[ConsentScope, UUID] = field(default_factory=dict)
     """The consent in force for each scope (the latest not withdrawn)."""
+    accepted: bool = True
+    open_visits: tuple[UUID, ...] = ()
+    """Visits not yet under way (planned or assigned)."""
+    recommendations: Mapping[UUID, Recommendation] = field(default_factory=dict)
+    closure: Closure | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.closure is not None
 
 
 @dataclass(frozen=True)
@@ -130,12 +189,18 @@ class Consent:
 
 @dataclass(frozen=True)
 class EpisodeChange:
-    """What an episode action writes: a consent given or withdrawn, a new lead discipline."""
+    """What an episode action writes: a consent given or withdrawn, a new lead discipline, a care plan
+    change proposed or a discharge recommendation (each kept, to be decided), the episode closed (with the
+    open visits it cancels)."""
 
     consent_given: Consent | None = None
     consent_withdrawn: tuple[UUID, datetime] | None = None
     """(consent id, when): the consent in force, withdrawn."""
     lead: LeadDiscipline | None = None
+    recommended: Recommendation | None = None
+    proposed: Proposal | None = None
+    closed: Closure | None = None
+    cancelled_visits: tuple[UUID, ...] = ()
 
 
 @dataclass(frozen=True)
