@@ -8,9 +8,9 @@ from uuid import uuid4
 
 import pytest
 
-from carerelay_contract.episode import LeadDisciplineTransferred
+from carerelay_contract.episode import DischargeRecommended, EpisodeClosed, LeadDisciplineTransferred
 from carerelay_contract.triage import ResponseClockAtRisk, ResponseClockBreached, ResponseClockMet
-from carerelay_contract.vocabulary import LeadDiscipline, ResponseTier
+from carerelay_contract.vocabulary import EpisodeOutcome, LeadDiscipline, ResponseTier
 from carerelay_referral.domain import board
 from carerelay_referral.domain.board import Clock
 from carerelay_referral.domain.referral import Referral, Status
@@ -81,4 +81,27 @@ def test_the_lead_follows_a_transfer_and_a_closed_episode_closes_the_referral(ta
         transferred_at=NOW,
     )
     assert board.lead_transferred(referral, transfer).lead_discipline == "therapist"
-    assert board.closed(referral).status is Status.CLOSED
+    closing = EpisodeClosed(episode_id=referral.episode_id, closed_at=NOW, outcome=EpisodeOutcome.ONGOING_CARE_PACKAGE)
+    closed = board.closed(referral, closing)
+    assert (closed.status, closed.outcome) == (Status.CLOSED, "ongoing-care-package")
+
+
+def test_a_recommended_discharge_is_shown_until_the_episode_closes(taken: Taken) -> None:
+    referral = taken(status=Status.FIRST_CONTACT_MADE)
+    recommended = DischargeRecommended(
+        episode_id=referral.episode_id,
+        recommendation_id=uuid4(),
+        recommended_at=NOW,
+        recommended_by_staff_id=uuid4(),
+        outcome=EpisodeOutcome.NO_FURTHER_SERVICES,
+    )
+    shown = board.discharge_recommended(referral, recommended)
+    assert shown.discharge_recommendation == {
+        "recommendation_id": str(recommended.recommendation_id),
+        "outcome": "no-further-services",
+        "summary": "",
+    }
+    closing = EpisodeClosed(episode_id=referral.episode_id, closed_at=NOW, outcome=EpisodeOutcome.DIED)
+    closed = board.closed(shown, closing)
+    assert (closed.discharge_recommendation, closed.outcome) == (None, "died")
+    assert board.discharge_recommended(closed, recommended).discharge_recommendation is None, "a late one changes nothing"

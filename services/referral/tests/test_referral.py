@@ -8,9 +8,9 @@ from uuid import uuid4
 
 import pytest
 
-from carerelay_contract.referral import ReferralAccepted, ReferralRejected
-from carerelay_referral.domain.intake import Acceptance, ReferralAdditions, ReferralSubmission, Rejection
-from carerelay_referral.domain.referral import Conflict, Status, add_to, decide, decided_status, receive
+from carerelay_contract.referral import ReferralAccepted, ReferralCancelled, ReferralRejected
+from carerelay_referral.domain.intake import Acceptance, Cancellation, ReferralAdditions, ReferralSubmission, Rejection
+from carerelay_referral.domain.referral import Conflict, Status, add_to, cancel, decide, decided_status, receive
 from carerelay_testing.factories import MRS_A_NHS_NUMBER, mrs_a, referral_submission
 
 from .conftest import Taken
@@ -74,6 +74,33 @@ def test_a_decided_referral_is_not_decided_again(taken: Taken, status: Status) -
         decide(taken(status=status), Acceptance(), by="Ruth Ellis", at=NOW)
     assert refused.value.kind == "already-decided"
     assert refused.value.detail == f"the referral is already {status.value}"
+
+
+@pytest.mark.parametrize("status", [Status.RECEIVED, Status.TRIAGED, Status.ACCEPTED, Status.FIRST_VISIT_PLANNED])
+def test_a_referral_is_cancelled_before_first_contact_saying_who_and_why(taken: Taken, status: Status) -> None:
+    cancelled = cancel(taken(status=status), Cancellation(reason="Admitted last night"), by="Sophie Reid", at=NOW)
+    assert isinstance(cancelled, ReferralCancelled)
+    assert (cancelled.reason, cancelled.cancelled_by, cancelled.cancelled_at) == ("Admitted last night", "Sophie Reid", NOW)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (Status.FIRST_CONTACT_MADE, "first-contact-made"),
+        (Status.CANCELLED, "not-open"),
+        (Status.REJECTED, "not-open"),
+        (Status.CLOSED, "not-open"),
+    ],
+)
+def test_a_referral_past_first_contact_or_over_is_not_cancelled(taken: Taken, status: Status, kind: str) -> None:
+    with pytest.raises(Conflict) as refused:
+        cancel(taken(status=status), Cancellation(reason="No longer needed"), by="Sophie Reid", at=NOW)
+    assert refused.value.kind == kind
+
+
+def test_a_cancellation_needs_a_reason() -> None:
+    with pytest.raises(ValueError, match="reason"):
+        Cancellation.model_validate({"reason": ""})
 
 
 def test_the_board_row_names_the_person_and_the_full_view_adds_the_submission(taken: Taken) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import additions, decisions, open_episodes, practices, referrals
+from . import additions, decisions, hospital, open_episodes, practices, referrals
 
 routers: list[APIRouter] = [
     referrals.router,
     open_episodes.router,
     additions.router,
     decisions.router,
+    hospital.router,
     practices.router,
 ]

@@ -1,27 +1,28 @@
 """A hub clinician's decision on a referral: accept it, or reject it with a reason, once. (The
-referrer is told by notifications, which follows `referral.accepted` and `referral.rejected`.)"""
+referrer is told by notifications, which follows `referral.accepted` and `referral.rejected`.) And its
+cancellation before first contact, with a reason, by the hub or the system that submitted it
+(scheduling then cancels its planned visits and triage stops its clock)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from carerelay_access import audit
 from carerelay_access.identity import Principal
 from carerelay_access.matrix import Action
 from carerelay_access.web import CurrentPrincipal
-from carerelay_events.case import emit
-from carerelay_service.app import runtime_of
-from carerelay_service.problems import conflict, refuse
+from carerelay_contract.referral import ReferralAccepted, ReferralCancelled, ReferralRejected
+from carerelay_events.db import DbConnection
+from carerelay_service.problems import refuse
 
-from ..domain.intake import Acceptance, Rejection, markup_problems
-from ..domain.referral import Conflict, decide, decided_status
+from ..domain.intake import Acceptance, Cancellation, Rejection, markup_problems
+from ..domain.referral import Referral, cancel, decide
 from ..store import referrals
-from .deps import PREFIX, case_of, display_name, referral_for, shown
+from .deps import PREFIX, act_on, display_name
 
 router = APIRouter(prefix=PREFIX, tags=["referrals"])
 
@@ -47,18 +48,30 @@ async def _decide(
     request: Request, principal: Principal, referral_id: UUID, body: Acceptance | Rejection
 ) -> dict[str, Any] | JSONResponse:
     """Record the decision and publish it in the case's trace, in one transaction; 409 if already decided."""
-    runtime = runtime_of(request)
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        referral = await referral_for(request, conn, principal, referral_id, Action.REFERRAL_DECIDE)
-        if referral is not None:
-            try:
-                decision = decide(referral, body, by=display_name(principal), at=datetime.now(UTC))
-            except Conflict as refused:
-                # Answered from inside the transaction, so it commits with the attempt in the audit trail.
-                return conflict(refused.detail, refused.kind, status=referral.status.value)
-            await referrals.record_decision(conn, decision)
-            await emit(conn, runtime.outbox, case_of(referral), decision)
-            purpose = f"hub triage: {decided_status(decision).value}"
-            await audit.record(conn, principal, Action.REFERRAL_DECIDE.value, "referral", [str(referral_id)], purpose)
-            referral = await referrals.get(conn, referral_id)
-    return shown(referral).board_row()
+
+    async def decided(conn: DbConnection, referral: Referral, now: datetime) -> ReferralAccepted | ReferralRejected:
+        decision = decide(referral, body, by=display_name(principal), at=now)
+        await referrals.record_decision(conn, decision)
+        return decision
+
+    purpose = "hub triage: rejected" if isinstance(body, Rejection) else "hub triage: accepted"
+    return await act_on(request, principal, referral_id, Action.REFERRAL_DECIDE, purpose, decided)
+
+
+@router.post(
+    "/referrals/{referral_id}/cancel",
+    summary="Cancel the referral before first contact, with a reason (the hub, or the system that sent it)",
+    response_model=None,
+)
+async def cancel_referral(
+    referral_id: UUID, body: Cancellation, request: Request, principal: CurrentPrincipal
+) -> dict[str, Any] | JSONResponse:
+    """409 once first contact has been made (close the episode instead) or the referral is no longer open."""
+    refuse(markup_problems(body.model_dump(mode="json")))
+
+    async def cancelled(conn: DbConnection, referral: Referral, now: datetime) -> ReferralCancelled:
+        event = cancel(referral, body, by=display_name(principal), at=now)
+        await referrals.record_cancellation(conn, event)
+        return event
+
+    return await act_on(request, principal, referral_id, Action.REFERRAL_CANCEL, "cancelled", cancelled)

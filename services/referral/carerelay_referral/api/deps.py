@@ -1,29 +1,36 @@
 """What the hub's routes share: the practice directory, the referral a caller asks to act on and
-the referrals a caller may list (both checked against the access matrix and audited), the case a
-referral's events belong to, and the name a decision or an addition is recorded under."""
+the referrals a caller may list (both checked against the access matrix and audited), the one tail of
+an action on a referral (`act_on`), the case a referral's events belong to, and the name a decision
+or an addition is recorded under."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
 
+from carerelay_access import audit
 from carerelay_access.identity import Principal
 from carerelay_access.matrix import Action
 from carerelay_access.web import allowed_scopes, audit_list, authorise
-from carerelay_events.case import Case
+from carerelay_contract.model import Event
+from carerelay_events.case import Case, emit
 from carerelay_events.db import DbConnection
 from carerelay_service.app import runtime_of
+from carerelay_service.problems import conflict
 
 from ..domain.directory import PracticeDirectory
-from ..domain.referral import Referral
+from ..domain.referral import Conflict, Referral
 from ..store import access, referrals
 from ..store.referrals import ReferralQuery
 
 PREFIX = "/api/referral"
 
-CHANGES = (Action.REFERRAL_DECIDE, Action.REFERRAL_ADD_TO)
+CHANGES = (Action.REFERRAL_DECIDE, Action.REFERRAL_ADD_TO, Action.REFERRAL_CANCEL, Action.HOSPITAL_RECORD)
 """Actions that change the referral: it is locked for them until the transaction ends."""
 
 
@@ -67,6 +74,30 @@ def shown(referral: Referral | None) -> Referral:
 def case_of(referral: Referral) -> Case:
     """The case the referral started: its events continue the trace of its first request."""
     return Case.stored(referral.correlation_id, referral.trace_context)
+
+
+Act = Callable[[DbConnection, Referral, datetime], Awaitable[Event]]
+"""What an action does to the referral (its own rows) and the event it causes; or Conflict."""
+
+
+async def act_on(
+    request: Request, principal: Principal, referral_id: UUID, action: Action, purpose: str, act: Act
+) -> dict[str, Any] | JSONResponse:
+    """The one tail of an action on a referral, in one transaction: the referral checked against the
+    matrix and locked (`referral_for`), `act`, its event in the case's trace, the audit entry; the board
+    row as it is now. A Conflict is a 409 answered inside the transaction, so the attempt stays audited."""
+    runtime = runtime_of(request)
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        referral = await referral_for(request, conn, principal, referral_id, action)
+        if referral is not None:
+            try:
+                event = await act(conn, referral, datetime.now(UTC))
+            except Conflict as refused:
+                return conflict(refused.detail, refused.kind, status=referral.status.value)
+            await emit(conn, runtime.outbox, case_of(referral), event)
+            await audit.record(conn, principal, action.value, "referral", [str(referral_id)], purpose)
+            referral = await referrals.get(conn, referral_id)
+    return shown(referral).board_row()
 
 
 def display_name(principal: Principal) -> str:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
-from carerelay_contract.episode import LeadDisciplineTransferred
+from carerelay_contract.episode import DischargeRecommended, EpisodeClosed, LeadDisciplineTransferred
 from carerelay_contract.triage import (
     ResponseClockAtRisk,
     ResponseClockBreached,
@@ -86,5 +86,17 @@ def lead_transferred(referral: Referral, transfer: LeadDisciplineTransferred) ->
     return replace(referral, lead_discipline=transfer.to_discipline.value)
 
 
-def closed(referral: Referral) -> Referral:
-    return replace(referral, status=Status.CLOSED)
+def discharge_recommended(referral: Referral, recommendation: DischargeRecommended) -> Referral:
+    """Shown until the episode is closed (from it, or otherwise)."""
+    if referral.status == Status.CLOSED:
+        return referral
+    shown = {
+        "recommendation_id": str(recommendation.recommendation_id),
+        "outcome": recommendation.outcome.value,
+        "summary": recommendation.summary,
+    }
+    return replace(referral, discharge_recommendation=shown)
+
+
+def closed(referral: Referral, closing: EpisodeClosed) -> Referral:
+    return replace(referral, status=Status.CLOSED, outcome=closing.outcome.value, discharge_recommendation=None)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
-from carerelay_contract.model import Model
+from carerelay_contract.model import Model, ShortText
 from carerelay_contract.referral import ReferralDetails
 from carerelay_contract.vocabulary import PresentingNeed
 
@@ -53,6 +54,37 @@ class Rejection(Model):
 
 class Acceptance(Model):
     pass
+
+
+def _not_in_the_future(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment > datetime.now(UTC) + timedelta(minutes=5):
+        raise ValueError("must not be in the future")
+    return moment
+
+
+class Admission(Model):
+    """The person is in hospital (a ward or the family calls the hub); `admitted_at` defaults to now."""
+
+    hospital: ShortText
+    ward: ShortText | None = None
+    admitted_at: AwareDatetime | None = None
+
+    _past = field_validator("admitted_at")(_not_in_the_future)
+
+
+class Discharge(Model):
+    """The person is home again; `discharged_at` defaults to now."""
+
+    discharged_at: AwareDatetime | None = None
+    medically_fit_at: AwareDatetime | None = None
+
+    _past = field_validator("discharged_at", "medically_fit_at")(_not_in_the_future)
+
+
+class Cancellation(Model):
+    """Why the referral is withdrawn (e.g. the referrer calls back: the person was admitted)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 def markup_in(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected, ReferralUpdated
+from carerelay_contract.hospital import PatientAdmitted, PatientDischarged
+from carerelay_contract.referral import ReferralAccepted, ReferralCancelled, ReferralReceived, ReferralRejected, ReferralUpdated
 
-from .intake import Acceptance, ReferralAdditions, ReferralSubmission, Rejection
+from .intake import Acceptance, Admission, Cancellation, Discharge, ReferralAdditions, ReferralSubmission, Rejection
 from .localities import locality_of
 
 
@@ -36,6 +37,9 @@ OFF_THE_BOARD = frozenset({Status.REJECTED, Status.CANCELLED, Status.CLOSED, Sta
 
 UNDECIDED = frozenset({Status.RECEIVED, Status.TRIAGED})
 """A hub clinician may still accept or reject these."""
+
+CANCELLABLE = frozenset({Status.RECEIVED, Status.TRIAGED, Status.ACCEPTED, Status.FIRST_VISIT_PLANNED})
+"""Before first contact a referral may be withdrawn; after it, the episode is closed with an outcome."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,14 @@ class Referral:
     first_contact_at: datetime | None = None
     decided_by: str | None = None
     rejection_reason: str | None = None
+    cancellation_reason: str | None = None
+    discharge_recommendation: Mapping[str, str] | None = None
+    """A clinician's discharge recommendation (`recommendation_id`, `outcome`, `summary`), until the
+    episode is closed: the hub closes it from this."""
+    outcome: str | None = None
+    """How the episode ended, once closed."""
+    hospital_stay: Mapping[str, str] | None = None
+    """While the person is in hospital: `hospital`, `ward`, `admitted_at` and the `encounter` id."""
 
     @property
     def is_open(self) -> bool:
@@ -92,6 +104,10 @@ class Referral:
             "team": self.team,
             "decided_by": self.decided_by,
             "rejection_reason": self.rejection_reason,
+            "cancellation_reason": self.cancellation_reason,
+            "discharge_recommendation": dict(self.discharge_recommendation) if self.discharge_recommendation else None,
+            "outcome": self.outcome,
+            "hospital_stay": _shown_stay(self.hospital_stay),
             "patient": {
                 "name": f"{patient['given_name']} {patient['family_name']}",
                 "nhs_number": patient["nhs_number"],
@@ -159,9 +175,79 @@ def decide(referral: Referral, decision: Acceptance | Rejection, *, by: str, at:
     return ReferralAccepted(episode_id=referral.episode_id, referral_id=referral.referral_id, accepted_at=at, accepted_by=by)
 
 
+def cancel(referral: Referral, cancellation: Cancellation, *, by: str, at: datetime) -> ReferralCancelled:
+    """The referral withdrawn, with a reason, before first contact (its planned visits are then cancelled)."""
+    if referral.status == Status.FIRST_CONTACT_MADE:
+        raise Conflict("first contact has been made: close the episode with its outcome instead", "first-contact-made")
+    if referral.status not in CANCELLABLE:
+        raise Conflict(f"the referral is already {referral.status.value}", "not-open")
+    return ReferralCancelled(
+        episode_id=referral.episode_id,
+        referral_id=referral.referral_id,
+        cancelled_at=at,
+        reason=cancellation.reason,
+        cancelled_by=by,
+    )
+
+
 def decided_status(decision: ReferralAccepted | ReferralRejected) -> Status:
     """The status a decision leaves the referral in."""
     return Status.ACCEPTED if isinstance(decision, ReferralAccepted) else Status.REJECTED
+
+
+IN_CARE = frozenset({Status.ACCEPTED, Status.FIRST_VISIT_PLANNED, Status.FIRST_CONTACT_MADE})
+"""An accepted episode still open: what a hospital stay interrupts."""
+
+
+def admit(referral: Referral, admission: Admission, *, at: datetime) -> PatientAdmitted:
+    """The person is in hospital: scheduling pauses their visits, triage stops a running clock."""
+    if referral.status not in IN_CARE:
+        raise Conflict(f"the referral is {referral.status.value}: only an accepted, open episode is paused", "not-in-care")
+    if referral.hospital_stay is not None:
+        raise Conflict(f"already in hospital ({referral.hospital_stay['hospital']})", "in-hospital")
+    return PatientAdmitted(
+        episode_id=referral.episode_id,
+        hospital_encounter_id=f"hub:{uuid4()}",
+        nhs_number=referral.details["patient"]["nhs_number"],
+        hospital=admission.hospital,
+        ward=admission.ward,
+        admitted_at=admission.admitted_at or at,
+    )
+
+
+def discharge(referral: Referral, discharged: Discharge, *, at: datetime) -> PatientDischarged:
+    """Home again: scheduling plans a reassessment before the visits resume."""
+    stay = referral.hospital_stay
+    if stay is None:
+        raise Conflict("not in hospital: record the admission first", "not-in-hospital")
+    when = discharged.discharged_at or at
+    if when < datetime.fromisoformat(stay["admitted_at"]):
+        raise Conflict("the discharge is before the admission", "before-admission")
+    return PatientDischarged(
+        episode_id=referral.episode_id,
+        hospital_encounter_id=stay["encounter"],
+        nhs_number=referral.details["patient"]["nhs_number"],
+        hospital=stay["hospital"],
+        ward=stay.get("ward") or None,
+        discharged_at=when,
+        medically_fit_at=discharged.medically_fit_at,
+    )
+
+
+def stay_of(admitted: PatientAdmitted) -> dict[str, str]:
+    """What the referral keeps of a stay until the discharge."""
+    return {
+        "hospital": admitted.hospital,
+        "ward": admitted.ward or "",
+        "admitted_at": admitted.admitted_at.isoformat(),
+        "encounter": admitted.hospital_encounter_id,
+    }
+
+
+def _shown_stay(stay: Mapping[str, str] | None) -> dict[str, str | None] | None:
+    if stay is None:
+        return None
+    return {"hospital": stay["hospital"], "ward": stay.get("ward") or None, "admitted_at": stay["admitted_at"]}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -3,7 +3,7 @@ decisions, never the person's name, NHS number or address."""
 
 from __future__ import annotations
 
-from carerelay_contract import episode, referral, triage, visit
+from carerelay_contract import episode, hospital, referral, triage, visit
 from carerelay_contract.model import Event
 
 
@@ -23,7 +23,7 @@ def summarise(event: Event) -> str:
         case referral.ReferralUpdated():
             return "More information added" + (f" by {event.updated_by}" if event.updated_by else "")
         case referral.ReferralCancelled():
-            return f"Cancelled: {event.reason}"
+            return "Cancelled" + (f" by {event.cancelled_by}" if event.cancelled_by else "") + f": {event.reason}"
         case triage.TriageCompleted():
             return (
                 f"Triage: {event.tier.value}, {event.lead_discipline.value} lead, first contact by "
@@ -56,6 +56,19 @@ def summarise(event: Event) -> str:
             return f"Running {event.minutes_late} minutes late"
         case episode.LeadDisciplineTransferred():
             return f"Lead handed from {event.from_discipline.value} to {event.to_discipline.value}"
+        case episode.CarePlanChangeProposed():
+            return f"Care plan change proposed: {event.reason}"
+        case episode.CarePlanUpdated():
+            return "Care plan changed" + (f": {event.reason}" if event.reason else "")
+        case episode.CarePlanChangeDeclined():
+            return "Care plan change declined" + (f" by {event.declined_by}" if event.declined_by else "") + f": {event.reason}"
+        case hospital.PatientAdmitted():
+            return f"Admitted to hospital ({event.hospital}): visits paused"
+        case hospital.PatientDischarged():
+            return f"Discharged from {event.hospital}: reassessment before visits resume"
+        case episode.DischargeRecommended():
+            return f"Discharge recommended: {event.outcome.value}" + (f" ({event.summary})" if event.summary else "")
         case episode.EpisodeClosed():
-            return f"Episode closed: {event.outcome.value}"
+            by = f" by {event.closed_by}" if event.closed_by else ""
+            return f"Episode closed{by}: {event.outcome.value}" + (f" ({event.summary})" if event.summary else "")
     return event.event_type

@@ -14,7 +14,7 @@ from ..settings import ReferralSettings
 from ..store.timeline import add_to_timeline
 from .registry import handlers, held_here
 
-FOLLOWED_TOPICS = (Topic.REFERRAL, Topic.TRIAGE, Topic.RESPONSE_CLOCK, Topic.VISIT, Topic.EPISODE)
+FOLLOWED_TOPICS = (Topic.REFERRAL, Topic.TRIAGE, Topic.RESPONSE_CLOCK, Topic.VISIT, Topic.EPISODE, Topic.HOSPITAL_ADT)
 
 
 @handlers.on(*events_on(*FOLLOWED_TOPICS))

@@ -13,7 +13,7 @@ from ..domain.referral import Referral
 
 
 async def facts(conn: DbConnection, referral: Referral) -> RecordFacts:
-    staff = await conn.fetch("SELECT staff_id FROM care_team WHERE episode_id = $1", referral.episode_id)
+    staff = await conn.fetch("SELECT staff_id FROM care_team WHERE episode_id = $1 AND ended_at IS NULL", referral.episode_id)
     return RecordFacts(
         team=referral.team,
         gp_practice=referral.gp_practice,
@@ -33,6 +33,6 @@ def visible_to(principal: Principal, scopes: set[Scope], first_param: int) -> tu
             Scope.TEAM: "team = {}",
             Scope.PRACTICE: "gp_practice = {}",
             Scope.OWN_SUBMISSIONS: "submitted_by = {}",
-            Scope.ASSIGNED: "episode_id IN (SELECT episode_id FROM care_team WHERE staff_id = {})",
+            Scope.ASSIGNED: "episode_id IN (SELECT episode_id FROM care_team WHERE staff_id = {} AND ended_at IS NULL)",
         },
     )

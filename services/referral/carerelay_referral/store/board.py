@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import orjson
+
 from carerelay_events.db import DbConnection
 
 from ..domain.referral import Referral
@@ -9,11 +11,13 @@ from ..domain.referral import Referral
 
 async def save_board(conn: DbConnection, referral: Referral) -> None:
     """Store the referral's board state: status, triage's tier, lead and deadline, the clock, the
-    first planned visit and the first contact. (Read it `FOR UPDATE` in the same transaction.)"""
+    first planned visit and the first contact, a discharge recommended and the outcome. (Read it `FOR
+    UPDATE` in the same transaction.)"""
     await conn.execute(
         """
         UPDATE referrals SET status = $2, tier = $3, lead_discipline = $4, first_contact_deadline = $5, clock = $6,
-               first_visit_planned_start = $7, first_contact_at = $8, updated_at = now()
+               first_visit_planned_start = $7, first_contact_at = $8, discharge_recommendation = $9::jsonb, outcome = $10,
+               updated_at = now()
         WHERE referral_id = $1
         """,
         referral.referral_id,
@@ -24,4 +28,6 @@ async def save_board(conn: DbConnection, referral: Referral) -> None:
         referral.clock,
         referral.first_visit_planned_start,
         referral.first_contact_at,
+        orjson.dumps(referral.discharge_recommendation).decode() if referral.discharge_recommendation else None,
+        referral.outcome,
     )

@@ -16,3 +16,8 @@ async def add_to_care_team(conn: DbConnection, episode_id: UUID, staff_id: UUID,
         staff_id,
         since,
     )
+
+
+async def end_care_team(conn: DbConnection, episode_id: UUID, at: datetime) -> None:
+    """The episode closed: its care team's access ends (the rows stay, for who had access when)."""
+    await conn.execute("UPDATE care_team SET ended_at = $2 WHERE episode_id = $1 AND ended_at IS NULL", episode_id, at)

@@ -14,7 +14,7 @@ import orjson
 
 from carerelay_access.identity import Principal
 from carerelay_access.matrix import Scope
-from carerelay_contract.referral import ReferralAccepted, ReferralReceived, ReferralRejected
+from carerelay_contract.referral import ReferralAccepted, ReferralCancelled, ReferralReceived, ReferralRejected
 from carerelay_events.case import Case
 from carerelay_events.db import DbConnection
 
@@ -128,6 +128,29 @@ async def record_decision(conn: DbConnection, decision: ReferralAccepted | Refer
     )
 
 
+async def record_cancellation(conn: DbConnection, cancelled: ReferralCancelled) -> None:
+    await conn.execute(
+        """
+        UPDATE referrals SET status = 'cancelled', decided_at = $2, decided_by = $3, cancellation_reason = $4,
+               updated_at = now()
+        WHERE referral_id = $1
+        """,
+        cancelled.referral_id,
+        cancelled.cancelled_at,
+        cancelled.cancelled_by,
+        cancelled.reason,
+    )
+
+
+async def record_hospital_stay(conn: DbConnection, referral_id: UUID, stay: dict[str, str] | None) -> None:
+    """The stay from its admission (`stay`) until the discharge (None)."""
+    await conn.execute(
+        "UPDATE referrals SET hospital_stay = $2::jsonb, updated_at = now() WHERE referral_id = $1",
+        referral_id,
+        orjson.dumps(stay).decode() if stay is not None else None,
+    )
+
+
 async def record_additions(conn: DbConnection, referral_id: UUID, additions: dict[str, Any], at: datetime) -> None:
     """Keep the original referral as it was said, and what was added since, in order."""
     await conn.execute(
@@ -169,4 +192,8 @@ def _referral(row: asyncpg.Record) -> Referral:
         first_contact_at=row["first_contact_at"],
         decided_by=row["decided_by"],
         rejection_reason=row["rejection_reason"],
+        cancellation_reason=row["cancellation_reason"],
+        discharge_recommendation=orjson.loads(row["discharge_recommendation"]) if row["discharge_recommendation"] else None,
+        outcome=row["outcome"],
+        hospital_stay=orjson.loads(row["hospital_stay"]) if row["hospital_stay"] else None,
     )

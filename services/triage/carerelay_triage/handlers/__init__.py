@@ -3,7 +3,7 @@ running response clock, stored and published together; visits and lead transfers
 
 from __future__ import annotations
 
-from . import episode, referral, visit  # noqa: F401  (importing them registers their handlers)
+from . import episode, hospital, referral, visit  # noqa: F401  (importing them registers their handlers)
 from .registry import handlers
 
 __all__ = ["handlers"]

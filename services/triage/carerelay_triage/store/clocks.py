@@ -85,7 +85,7 @@ async def _earliest_visit(conn: DbConnection, episode_id: UUID) -> None:
 
 
 async def stop(conn: DbConnection, episode_id: UUID) -> None:
-    """The referral was rejected or cancelled: no one is coming, the clock no longer runs."""
+    """The referral was rejected or cancelled, or the person admitted to hospital: the clock no longer runs."""
     await conn.execute("UPDATE response_clocks SET stopped = true WHERE episode_id = $1", episode_id)
 
 
