@@ -5,7 +5,7 @@ from typing import Any
 from uuid import uuid4
 
 from carerelay_contract.vocabulary import EpisodeOutcome
-from carerelay_notifications.domain.fhir.checks import document_problems
+from carerelay_notifications.domain.fhir.checks import document_problems, fhir_document
 from carerelay_notifications.domain.fhir.discharge import discharge_bundle
 from carerelay_notifications.domain.fhir.facts import AssessmentMade, EpisodeSummary, OnwardReferral, PatientFacts, VisitMade
 from carerelay_notifications.domain.fhir.urgent import urgent_communication
@@ -48,6 +48,23 @@ def test_the_discharge_summary_is_a_sound_fhir_document() -> None:
     composition = bundle["entry"][0]["resource"]
     assert composition["type"]["coding"][0]["code"] == "18842-5"
     assert [section["title"] for section in composition["section"]] == ["Outcome", "Visits", "Assessments", "Onward referrals"]
+
+
+def test_the_fhir_library_parses_the_document_and_names_what_it_refuses() -> None:
+    bundle = discharge_bundle(an_episode(), uuid4(), START + timedelta(weeks=5))
+    written, problems = fhir_document(bundle)
+    assert problems == []
+    assert [entry["fullUrl"] for entry in written["entry"]] == [entry["fullUrl"] for entry in bundle["entry"]]
+    assert written["entry"][1]["resource"]["birthDate"] == "1938-04-02"
+    broken = discharge_bundle(an_episode(), uuid4(), START)
+    broken["entry"][1]["resource"]["birthDate"] = "1938-13-40"
+    broken["entry"][0]["resource"]["colour"] = "blue"
+    _, refused = fhir_document(broken)
+    assert any(problem.startswith("entry.1.resource.birthDate:") for problem in refused)
+    assert "entry.0.resource.colour: Extra inputs are not permitted" in refused
+    untitled = discharge_bundle(an_episode(), uuid4(), START)
+    del untitled["entry"][0]["resource"]["type"]
+    assert "entry.0.resource.type: Field required" in fhir_document(untitled)[1]
 
 
 def test_it_says_who_the_outcome_the_visits_the_assessments_and_the_onward_referrals() -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import orjson
 import pytest
 
 from carerelay_access import audit
@@ -27,13 +28,13 @@ from carerelay_events.dead_letters import REPLAYED_FROM, DeadLetters, read_dead_
 from carerelay_events.runtime import EventRuntime
 from carerelay_events.settings import KafkaSettings
 from carerelay_events.transport.base import InboundRecord, Transport
-from carerelay_notifications.channels import configured_channels
 from carerelay_notifications.delivery.dead_letters import DeadLetterWatch
-from carerelay_notifications.delivery.worker import DeliveryWorker
+from carerelay_notifications.delivery.recipients import Unreachable, outgoing
 from carerelay_notifications.domain.reach import Reach
 from carerelay_notifications.handlers import handlers
 from carerelay_notifications.handlers.feed import FEED_TOPICS, on_any_event
 from carerelay_notifications.settings import NotificationsSettings
+from carerelay_notifications.store import messages
 from carerelay_service.app import service_runtime
 from carerelay_service.migrations import migrate, service_migrations
 from carerelay_testing.broker import eventually, publish, read_events, send
@@ -92,11 +93,22 @@ def mrs_a_referred(**changes: Any) -> ReferralReceived:
     return ReferralReceived.model_validate(referral_received(**changes))
 
 
-@pytest.mark.parametrize(("submitted_by", "channel"), [(None, "sms"), ("county-general-ehr", "webhook")])
-async def test_the_referrer_is_told_of_the_hubs_decision_recorded_and_never_sent(
-    service: Notifications, submitted_by: str | None, channel: str
+LANDLINE = {"role": "gp", "organisation": "Northgate Surgery", "callback_number": "0116 496 0001"}
+
+
+@pytest.mark.parametrize(
+    ("submitted_by", "referrer", "audience", "channel", "status"),
+    [
+        ("county-general-ehr", LANDLINE, "referrer", "webhook", "pending"),
+        (None, {**LANDLINE, "email": "northgate.surgery@nhs.net"}, "referrer", "email", "pending"),
+        (None, {**LANDLINE, "callback_number": "07700 900123"}, "referrer", "sms", "pending"),
+        (None, LANDLINE, "hub", "in-app", "delivered"),
+    ],
+)
+async def test_the_referrer_is_told_of_the_hubs_decision_once_by_their_route(
+    service: Notifications, submitted_by: str | None, referrer: dict[str, str], audience: str, channel: str, status: str
 ) -> None:
-    referral = mrs_a_referred(submitted_by=submitted_by)
+    referral = mrs_a_referred(submitted_by=submitted_by, referrer=referrer)
     await service.publish(referral)
     decision = ReferralAccepted(
         episode_id=referral.episode_id, referral_id=referral.referral_id, accepted_at=datetime.now(UTC), accepted_by="Ruth Ellis"
@@ -104,26 +116,28 @@ async def test_the_referrer_is_told_of_the_hubs_decision_recorded_and_never_sent
     decided = await service.publish(decision)
 
     (row,) = await service.query("SELECT * FROM messages WHERE episode_id = $1", referral.episode_id)
-    assert (row["audience"], row["channel"], row["recipient_ref"], row["template"]) == (
-        "referrer",
-        channel,
-        f"referral:{referral.referral_id}",
-        "referral-accepted",
-    )
-    assert (row["trigger_event_id"], row["status"], row["next_attempt_at"]) == (decided, "recorded", None)
-    (requested,) = await service.notifications(referral.episode_id, want=1)
+    assert (row["audience"], row["channel"], row["template"], row["status"]) == (audience, channel, "referral-accepted", status)
+    assert row["trigger_event_id"] == decided
+    (requested, *_) = await service.notifications(referral.episode_id, want=1)
     assert isinstance(requested.event, NotificationRequested)
     assert requested.event.notification_id == row["notification_id"]
-    assert requested.event.trigger_event_id == decided
     assert requested.metadata.correlation_id == "case-mrs-a"
-    worker = DeliveryWorker(
-        service.settings, service.settings.reach(), configured_channels(service.settings), service.runtime.outbox
-    )
-    assert not await worker.deliver_next(service.runtime.pool), "nothing delivers a referrer's notice yet"
+    if audience == "hub":
+        assert row["body"].startswith("Call the referrer back on 0116 496 0001 (Northgate Surgery)")
+        return
+    async with service.runtime.pool.acquire() as conn:
+        (stored,) = await messages.for_recipients(conn, [row["recipient_ref"]], 1)
+        if channel == "webhook":
+            with pytest.raises(Unreachable, match="no endpoint configured"):  # the test settings name none
+                await outgoing(conn, stored, service.settings)
+            assert orjson.loads(stored.payload or "{}")["status"] == "accepted"
+        else:
+            ready = await outgoing(conn, stored, service.settings)
+            assert ready.to == (referrer.get("email") or referrer["callback_number"])
 
 
 async def test_a_rejection_tells_the_referrer_why(service: Notifications) -> None:
-    referral = mrs_a_referred()
+    referral = mrs_a_referred(referrer={**LANDLINE, "email": "northgate.surgery@nhs.net"})
     await service.publish(referral)
     rejected = ReferralRejected(
         episode_id=referral.episode_id,

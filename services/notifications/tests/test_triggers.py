@@ -9,10 +9,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from carerelay_contract.episode import AssessmentRecorded, EpisodeClosed
+from carerelay_contract.episode import (
+    AssessmentRecorded,
+    CarePlanChangeDeclined,
+    CarePlanChangeProposed,
+    CarePlanUpdated,
+    DischargeRecommended,
+    EpisodeClosed,
+)
+from carerelay_contract.hospital import PatientAdmitted, PatientDischarged
 from carerelay_contract.referral import ReferralAccepted, ReferralRejected
 from carerelay_contract.triage import ResponseClockBreached
-from carerelay_contract.visit import VisitAssigned, VisitCancelled, VisitMissed, VisitRunningLate
+from carerelay_contract.visit import VisitAssigned, VisitCancelled, VisitEnRoute, VisitMissed, VisitRunningLate
 from carerelay_contract.vocabulary import (
     AssessmentKind,
     ConsentScope,
@@ -154,6 +162,101 @@ def test_family_are_told_only_with_the_patients_permission_and_letters_only_for_
     assert running.body == "Your care visit is running about 20 minutes late; expected around 12:20."
 
 
+def test_the_end_of_care_is_told_once_by_letter_if_need_be_and_never_for_a_death() -> None:
+    ended = EpisodeClosed(episode_id=EPISODE, closed_at=NOON, outcome=EpisodeOutcome.ONGOING_CARE_PACKAGE)
+    told = people.People(contact(PreferredChannel.LETTER), (contact(PreferredChannel.SMS),), {})
+    letter, family = people.care_ended(ended, told)
+    assert (letter.audience, letter.channel, letter.template) == (
+        NotificationAudience.PATIENT,
+        NotificationChannel.LETTER,
+        "care-ended",
+    )
+    assert not letter.urgent, "news that can wait: quiet hours hold it"
+    assert "an ongoing package of care takes over" in letter.body
+    assert (family.audience, family.channel) == (NotificationAudience.FAMILY, NotificationChannel.SMS)
+    died = EpisodeClosed(episode_id=EPISODE, closed_at=NOON, outcome=EpisodeOutcome.DIED)
+    assert people.care_ended(died, told) == [], "the team tells the family in person"
+    withdrawn = people.People(contact(), (), {ConsentScope.CONTACT_BY_MESSAGE: ConsentState(False)})
+    assert people.care_ended(ended, withdrawn) == []
+
+
+def test_on_the_way_is_told_for_a_first_response_but_not_the_daily_care_round() -> None:
+    first = planned(VisitPurpose.FIRST_RESPONSE)
+    care = planned(VisitPurpose.CARE, discipline="carer")
+    on_way = VisitEnRoute(
+        episode_id=EPISODE, visit_id=first.visit_id, staff_id=NURSE, at=NOON, expected_arrival=NOON + timedelta(minutes=15)
+    )
+    told = people.People(contact(PreferredChannel.SMS), (), {})
+    (sms,) = people.on_the_way(REACH, on_way, first, told)
+    assert (sms.channel, sms.template, sms.urgent) == (NotificationChannel.SMS, "on-the-way", True)
+    assert sms.body == "Your nurse from the community team is on the way, expected around 12:15."
+    assert people.on_the_way(REACH, on_way, care, told) == []
+    assert people.on_the_way(REACH, on_way, first, people.People(contact(PreferredChannel.LETTER), (), {})) == []
+
+
+def test_a_proposed_care_plan_change_reaches_the_coordinators_and_its_decision_the_proposer() -> None:
+    proposed = CarePlanChangeProposed(
+        episode_id=EPISODE, proposal_id=uuid4(), proposed_at=NOON, proposed_by_staff_id=NURSE, reason="Add a teatime visit"
+    )
+    wanted = hub.care_plan_change_proposed(REACH, proposed, trigger(), "north")
+    assert (NotificationAudience.COORDINATOR, NotificationChannel.IN_APP, "team:north") in reached(wanted)
+    assert wanted[0].body.startswith("A care plan change is proposed: Add a teatime visit (no visits given")
+    declined = CarePlanChangeDeclined(
+        episode_id=EPISODE,
+        proposal_id=proposed.proposal_id,
+        declined_at=NOON,
+        declined_by="Daniel Hughes",
+        reason="No carer at teatime",
+        proposed_by_staff_id=NURSE,
+    )
+    (refusal,) = staff.care_plan_change_decided(REACH, declined)
+    assert (refusal.recipient_ref, refusal.template) == (str(NURSE), "care-plan-change-declined")
+    assert "declined by Daniel Hughes: No carer at teatime" in refusal.body
+    updated = CarePlanUpdated(
+        episode_id=EPISODE,
+        care_plan_id=uuid4(),
+        updated_at=NOON,
+        updated_by_staff_id=uuid4(),
+        visits=[],
+        reason="Add a teatime visit",
+        proposed_by_staff_id=NURSE,
+    )
+    (agreed,) = staff.care_plan_change_decided(REACH, updated)
+    assert agreed.template == "care-plan-change-agreed"
+    assert staff.care_plan_change_decided(REACH, updated.model_copy(update={"proposed_by_staff_id": None})) == []
+
+
+def test_a_hospital_stay_tells_the_hub_and_the_team_and_an_unmatched_one_nobody() -> None:
+    stay = {"hospital_encounter_id": "hub:1", "nhs_number": "9990000018", "hospital": "County General", "ward": "Ward 7"}
+    admitted = PatientAdmitted(episode_id=EPISODE, admitted_at=NOON, **stay)
+    (in_app, coordinators) = hub.hospital_stay(REACH, admitted, trigger(), "north")
+    assert (in_app.template, in_app.urgent) == ("patient-admitted", False)
+    assert in_app.body.startswith("Admitted to hospital (County General, Ward 7)")
+    assert coordinators.recipient_ref == "team:north"
+    home = PatientDischarged(episode_id=EPISODE, discharged_at=NOON, **stay)
+    assert hub.hospital_stay(REACH, home, trigger(), None)[0].template == "patient-discharged"
+    assert hub.hospital_stay(REACH, PatientAdmitted(admitted_at=NOON, **stay), trigger(), "north") == []
+
+
+def test_a_discharge_recommendation_tells_the_hub_and_the_team_not_urgently() -> None:
+    recommended = DischargeRecommended(
+        episode_id=EPISODE,
+        recommendation_id=uuid4(),
+        recommended_at=NOON,
+        recommended_by_staff_id=NURSE,
+        outcome=EpisodeOutcome.NO_FURTHER_SERVICES,
+        summary="Managing alone",
+    )
+    wanted = hub.discharge_recommended(REACH, recommended, trigger(), "north")
+    assert reached(wanted) == {
+        (NotificationAudience.HUB, NotificationChannel.IN_APP, "hub"),
+        (NotificationAudience.COORDINATOR, NotificationChannel.IN_APP, "team:north"),
+    }
+    assert {m.template for m in wanted} == {"discharge-recommended"}
+    assert not any(m.urgent for m in wanted)
+    assert wanted[0].body.startswith("Discharge recommended: no-further-services (Managing alone).")
+
+
 # ---------------------------------------------------------------- the hub
 
 
@@ -254,36 +357,54 @@ def test_professional_sharing_follows_the_latest_consent_else_the_referral() -> 
 # ---------------------------------------------------------------- the referrer
 
 
-def test_the_referrer_is_told_the_decision_by_webhook_when_an_integrator_sent_it_else_by_sms() -> None:
+def test_the_referrer_is_told_by_the_sending_system_then_email_then_a_mobile_else_the_hub_calls_back() -> None:
     referral = uuid4()
     accepted = ReferralAccepted(episode_id=EPISODE, referral_id=referral, accepted_at=NOON, accepted_by="Ruth Ellis")
-    by_sms = referrer.decision_notice(accepted, submitted_by=None)
-    assert (by_sms.audience, by_sms.channel, by_sms.recipient_ref, by_sms.template, by_sms.urgent) == (
-        NotificationAudience.REFERRER,
-        NotificationChannel.SMS,
-        f"referral:{referral}",
-        "referral-accepted",
-        False,
-    )
+    landline = referrer.ReferrerContact("Northgate Surgery", "0116 496 0001")
     rejected = ReferralRejected(
         episode_id=EPISODE, referral_id=referral, rejected_at=NOON, rejected_by="Ruth Ellis", reason="Not in our area."
     )
-    by_webhook = referrer.decision_notice(rejected, submitted_by="county-general-ehr")
-    assert (by_webhook.channel, by_webhook.template) == (NotificationChannel.WEBHOOK, "referral-rejected")
+    by_webhook = referrer.decision_notice(rejected, "county-general-ehr", landline)
+    assert (by_webhook.channel, by_webhook.template, by_webhook.recipient_ref) == (
+        NotificationChannel.WEBHOOK,
+        "referral-rejected",
+        f"referral:{referral}",
+    )
     assert by_webhook.body == "Your referral was not accepted by the community hub: Not in our area."
+    assert by_webhook.payload is not None
+    assert (by_webhook.payload["status"], by_webhook.payload["reason"]) == ("rejected", "Not in our area.")
+    by_email = referrer.decision_notice(
+        accepted, None, referrer.ReferrerContact("Northgate Surgery", "0116 496 0001", "a@nhs.net")
+    )
+    assert (by_email.audience, by_email.channel, by_email.payload) == (
+        NotificationAudience.REFERRER,
+        NotificationChannel.EMAIL,
+        None,
+    )
+    for mobile in ("07700 900123", "+44 7700 900123", "07700-900123"):
+        by_sms = referrer.decision_notice(accepted, None, referrer.ReferrerContact("Ward 7", mobile))
+        assert by_sms.channel is NotificationChannel.SMS, mobile
+    call_back = referrer.decision_notice(accepted, None, landline)
+    assert (call_back.audience, call_back.channel, call_back.recipient_ref) == (
+        NotificationAudience.HUB,
+        NotificationChannel.IN_APP,
+        "hub",
+    )
+    assert call_back.body.startswith("Call the referrer back on 0116 496 0001 (Northgate Surgery)")
 
 
 # ---------------------------------------------------------------- the state a message starts in
 
 
-def test_in_app_is_delivered_when_stored_a_referrers_notice_only_recorded_and_quiet_hours_hold_the_rest() -> None:
+def test_in_app_is_delivered_when_stored_a_referrers_notice_sent_at_once_and_quiet_hours_hold_the_rest() -> None:
     to_staff = MessageRequest(EPISODE, NotificationAudience.FIELD_STAFF, NotificationChannel.IN_APP, str(NURSE), "t", "b")
     assert first_state(to_staff, EVENING, REACH).status is Status.DELIVERED
     assert first_state(to_staff, EVENING, REACH).delivered_at == EVENING
     notice = MessageRequest(EPISODE, NotificationAudience.REFERRER, NotificationChannel.SMS, "referral:x", "t", "b")
-    assert first_state(notice, NOON, REACH) == first_state(notice, EVENING, REACH)
-    assert first_state(notice, NOON, REACH).status is Status.RECORDED
-    assert first_state(notice, NOON, REACH).next_attempt_at is None, "the delivery worker never picks it up"
+    assert (first_state(notice, EVENING, REACH).status, first_state(notice, EVENING, REACH).next_attempt_at) == (
+        Status.PENDING,
+        EVENING,
+    ), "a professional's notice is not held by the people's quiet hours"
     family = MessageRequest(EPISODE, NotificationAudience.FAMILY, NotificationChannel.EMAIL, "c", "t", "b")
     assert first_state(family, NOON, REACH).next_attempt_at == NOON
     held = first_state(family, EVENING, REACH)

@@ -55,6 +55,11 @@ async def outgoing(conn: DbConnection, message: Message, settings: Notifications
         address = settings.staff_emails.get(ref) if channel is NotificationChannel.EMAIL else None
     elif audience in (NotificationAudience.HUB, NotificationAudience.COORDINATOR):
         address = settings.hub_email if channel is NotificationChannel.EMAIL else None
+    elif audience is NotificationAudience.REFERRER:
+        found = await patients.referrer(conn, message.episode_id)
+        if found is None:
+            raise Unreachable("recipient unknown")
+        address = found.email if channel is NotificationChannel.EMAIL else found.callback_number
     else:
         details = await patients.contact_details(conn, message.episode_id, ref)
         if details is None:

@@ -65,11 +65,7 @@ class Status(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     RECORDED = "recorded"
-    """Asked for and kept, but not sent by this service: nothing here delivers a referrer's notice
-    of the hub's decision yet (the referring system's channel is a later change)."""
-
-
-NOT_SENT_HERE = frozenset({NotificationAudience.REFERRER})
+    """Asked for and kept, not sent: how referrers' notices were kept before they were sent (rows of then)."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +79,9 @@ class FirstState:
 
 
 def first_state(wanted: MessageRequest, now: datetime, reach: Reach) -> FirstState:
-    """In-app messages are delivered by being stored; referrers' notices are only recorded; every
-    other message waits for the delivery worker, after quiet hours when they apply, and a hub alert that
-    goes in the digest email for the digest's window."""
-    if wanted.audience in NOT_SENT_HERE:
-        return FirstState(Status.RECORDED)
+    """In-app messages are delivered by being stored; every other message waits for the delivery worker,
+    after quiet hours when they apply, and a hub alert that goes in the digest email for the digest's
+    window."""
     if wanted.channel is NotificationChannel.IN_APP:
         return FirstState(Status.DELIVERED, delivered_at=now)
     due = reach.hold_until(now, wanted.audience, wanted.urgent) or now

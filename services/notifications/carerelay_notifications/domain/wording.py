@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from uuid import UUID
 
-from carerelay_contract.vocabulary import MissedVisitReason, NotificationAudience, ResponseTier
+from carerelay_contract.vocabulary import EpisodeOutcome, MissedVisitReason, NotificationAudience, ResponseTier
 
 
 def local(moment: datetime, zone: tzinfo) -> str:
@@ -35,16 +35,56 @@ def visit_cancelled(when: str, reason: str) -> str:
     return f"A visit on your round ({when}) is cancelled: {reason}."
 
 
+def care_plan_change_agreed(reason: str) -> str:
+    return f"The care plan change you proposed is agreed ({reason}); the visits follow the new plan from now on."
+
+
+def care_plan_change_declined(by: str, reason: str) -> str:
+    return f"The care plan change you proposed was declined by {by}: {reason}. The plan stays as it was."
+
+
 # ---------------------------------------------------------------- patients and families
 
 WHO_IS_COMING = "Who is coming and when"
 RUNNING_LATE = "Your visit is running late"
+ON_THE_WAY = "Your visitor is on the way"
+
+
+def on_the_way(discipline: str, expected: str | None) -> dict[NotificationAudience, str]:
+    around = f", expected around {expected}" if expected else ""
+    return {
+        NotificationAudience.PATIENT: f"Your {discipline} from the community team is on the way{around}.",
+        NotificationAudience.FAMILY: f"Today's {discipline} visit from the community team is on the way{around}.",
+    }
 
 
 def who_is_coming(discipline: str, when: str) -> dict[NotificationAudience, str]:
     return {
         NotificationAudience.PATIENT: f"Your {discipline} visit from the community team is planned for {when}.",
         NotificationAudience.FAMILY: f"A {discipline} visit from the community team is planned for {when}.",
+    }
+
+
+CARE_ENDED = "Your care from the community team"
+
+ENDED_BECAUSE: dict[EpisodeOutcome, str] = {
+    EpisodeOutcome.NO_FURTHER_SERVICES: "no further services are needed",
+    EpisodeOutcome.ONGOING_CARE_PACKAGE: "an ongoing package of care takes over",
+    EpisodeOutcome.ADMITTED_TO_HOSPITAL: "after the admission to hospital",
+    EpisodeOutcome.COMMUNITY_BED: "care continues in a community bed",
+    EpisodeOutcome.LONG_TERM_RESIDENTIAL_CARE: "care continues in residential care",
+    EpisodeOutcome.TRANSFERRED_TO_OTHER_SERVICE: "another service takes over",
+    EpisodeOutcome.DECLINED_SERVICE: "the service was declined",
+}
+"""Why care ended, in the person's words; a death is never announced by message (the team calls the family)."""
+
+
+def care_ended(outcome_words: str) -> dict[NotificationAudience, str]:
+    return {
+        NotificationAudience.PATIENT: f"Your care from the community team has now ended ({outcome_words}). "
+        "Any visits still planned are cancelled.",
+        NotificationAudience.FAMILY: f"Care from the community team has now ended ({outcome_words}). "
+        "Any visits still planned are cancelled.",
     }
 
 
@@ -78,6 +118,25 @@ def clock_at_risk(tier: ResponseTier, deadline: str, why: str) -> str:
 
 def clock_breached(tier: ResponseTier, deadline: str) -> str:
     return f"A {tier.value} response missed its deadline of {deadline}."
+
+
+def discharge_recommended(outcome_words: str, summary: str) -> str:
+    said = f" ({summary})" if summary else ""
+    return f"Discharge recommended: {outcome_words}{said}. Close the episode from its referral page, or follow it up."
+
+
+def care_plan_change_proposed(reason: str, lines: int) -> str:
+    visits = f"{lines} visit line{'s' if lines != 1 else ''} proposed" if lines else "no visits given: set them when agreeing"
+    return f"A care plan change is proposed: {reason} ({visits}). Agree or decline it in the coordinator view."
+
+
+def admitted(hospital: str, ward: str | None) -> str:
+    where = f"{hospital}, {ward}" if ward else hospital
+    return f"Admitted to hospital ({where}): the visits not yet under way are cancelled, and none are made until discharge."
+
+
+def discharged(hospital: str) -> str:
+    return f"Discharged from {hospital}: a reassessment by the lead is planned within a day; visits resume after it."
 
 
 def clinical_alert(finding: str) -> str:
@@ -121,3 +180,8 @@ def referral_accepted() -> str:
 
 def referral_rejected(reason: str) -> str:
     return f"Your referral was not accepted by the community hub: {reason.rstrip('.')}."
+
+
+def call_the_referrer_back(number: str, organisation: str, decision: str) -> str:
+    said = f"the referral was {decision}"
+    return f"Call the referrer back on {number} ({organisation}) to tell them {said}: no message can reach them."

@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import feed  # noqa: F401  (first: see above)
 
 # isort: split
-from . import episode, referral, response_clock, visit  # noqa: F401  (their decorators register them)
+from . import episode, hospital, referral, response_clock, visit  # noqa: F401  (their decorators register them)
 from .registry import handlers
 
 __all__ = ["handlers"]

@@ -1,11 +1,23 @@
 """carerelay.episode.v1: consent as it changes (a withdrawal stops what is waiting), what happened for
-the GP's record, an urgent clinical finding, and the discharge summary when the episode closes."""
+the GP's record, an urgent clinical finding, a care plan change proposed (the coordinators are told) and
+decided (the proposer is told), a discharge recommended (the hub is told), and when the
+episode closes: the GP's discharge summary, the person's and family's message, the end of staff access."""
 
 from __future__ import annotations
 
 import structlog
 
-from carerelay_contract.episode import AssessmentRecorded, ConsentRecorded, ConsentWithdrawn, EpisodeClosed, OnwardReferralMade
+from carerelay_contract.episode import (
+    AssessmentRecorded,
+    CarePlanChangeDeclined,
+    CarePlanChangeProposed,
+    CarePlanUpdated,
+    ConsentRecorded,
+    ConsentWithdrawn,
+    DischargeRecommended,
+    EpisodeClosed,
+    OnwardReferralMade,
+)
 from carerelay_events.case import emit
 from carerelay_events.processing import HandlerContext
 
@@ -13,7 +25,7 @@ from ..delivery.requester import case_of
 from ..domain.consent import stopped_by_withdrawal
 from ..domain.messages import withdrawn
 from ..domain.reach import Reach
-from ..domain.triggers import gp
+from ..domain.triggers import gp, hub, people, staff
 from ..store import access, consents, messages, patients, record
 from .registry import handlers, requester
 
@@ -66,9 +78,30 @@ async def on_onward_referral(event: OnwardReferralMade, context: HandlerContext[
     )
 
 
+@handlers.on(CarePlanChangeProposed)
+async def on_care_plan_change_proposed(event: CarePlanChangeProposed, context: HandlerContext[Reach]) -> None:
+    tell = requester(context)
+    team = await access.team(context.conn, event.episode_id)
+    await tell.request_all(hub.care_plan_change_proposed(tell.reach, event, tell.trigger, team))
+
+
+@handlers.on(CarePlanUpdated, CarePlanChangeDeclined)
+async def on_care_plan_change_decided(event: CarePlanUpdated | CarePlanChangeDeclined, context: HandlerContext[Reach]) -> None:
+    tell = requester(context)
+    await tell.request_all(staff.care_plan_change_decided(tell.reach, event))
+
+
+@handlers.on(DischargeRecommended)
+async def on_discharge_recommended(event: DischargeRecommended, context: HandlerContext[Reach]) -> None:
+    tell = requester(context)
+    team = await access.team(context.conn, event.episode_id)
+    await tell.request_all(hub.discharge_recommended(tell.reach, event, tell.trigger, team))
+
+
 @handlers.on(EpisodeClosed)
 async def on_episode_closed(event: EpisodeClosed, context: HandlerContext[Reach]) -> None:
-    """The GP's discharge summary (FHIR), when the practice can be reached."""
+    """The GP's discharge summary (FHIR), when the practice can be reached; the person and their family
+    as they agreed; the assigned staff's access to the episode's live events ends."""
     conn, tell = context.conn, requester(context)
     referred = await patients.referred(conn, event.episode_id)
     happened = await record.what_happened(conn, event.episode_id)
@@ -80,3 +113,5 @@ async def on_episode_closed(event: EpisodeClosed, context: HandlerContext[Reach]
     elif not notice.messages:
         log.info("no GP endpoint for the discharge summary", episode_id=str(event.episode_id))
     await tell.request_all(notice.messages)
+    await tell.request_all(people.care_ended(event, await patients.people(conn, event.episode_id)))
+    await access.end_staff_access(conn, event.episode_id, event.closed_at)

@@ -22,6 +22,7 @@ async def on_referral_received(event: ReferralReceived, context: HandlerContext[
 
 @handlers.on(ReferralAccepted, ReferralRejected)
 async def on_referral_decided(event: ReferralAccepted | ReferralRejected, context: HandlerContext[Reach]) -> None:
-    """The referrer's notice of the decision: by webhook to the integrator that sent it, else by SMS."""
+    """The referrer's notice of the decision, once, by their route (domain.triggers.referrer)."""
     submitted_by = await access.submitted_by(context.conn, event.episode_id)
-    await requester(context).request(referrer.decision_notice(event, submitted_by))
+    contact = await patients.referrer(context.conn, event.episode_id)
+    await requester(context).request(referrer.decision_notice(event, submitted_by, contact))

@@ -60,6 +60,14 @@ async def on_visit_cancelled(event: visit_events.VisitCancelled, context: Handle
     await tell.request_all(staff.visit_cancelled(tell.reach, event, visit))
 
 
+@handlers.on(visit_events.VisitEnRoute)
+async def on_visit_en_route(event: visit_events.VisitEnRoute, context: HandlerContext[Reach]) -> None:
+    tell = requester(context)
+    visit = await visits.get(context.conn, event.visit_id)
+    told = await patients.people(context.conn, event.episode_id)
+    await tell.request_all(people.on_the_way(tell.reach, event, visit, told))
+
+
 @handlers.on(visit_events.VisitRunningLate)
 async def on_visit_running_late(event: visit_events.VisitRunningLate, context: HandlerContext[Reach]) -> None:
     tell = requester(context)

@@ -3,6 +3,7 @@ that sent its referral, the staff assigned to the person), kept from the events.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from carerelay_events.db import DbConnection
 
 SCOPES: dict[Scope, str] = {
     Scope.TEAM: "{alias}.episode_id IN (SELECT episode_id FROM episode_access WHERE team = {{}})",
-    Scope.ASSIGNED: "{alias}.episode_id IN (SELECT episode_id FROM episode_staff WHERE staff_id = {{}})",
+    Scope.ASSIGNED: "{alias}.episode_id IN (SELECT episode_id FROM episode_staff WHERE staff_id = {{}} AND ended_at IS NULL)",
     Scope.OWN_SUBMISSIONS: "{alias}.episode_id IN (SELECT episode_id FROM episode_access WHERE submitted_by = {{}})",
     Scope.PRACTICE: "{alias}.episode_id IN (SELECT episode_id FROM episode_patients WHERE gp_practice_code = {{}})",
 }
@@ -41,6 +42,11 @@ async def remember_staff(conn: DbConnection, episode_id: UUID, staff_id: UUID) -
     await conn.execute(
         "INSERT INTO episode_staff (episode_id, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", episode_id, staff_id
     )
+
+
+async def end_staff_access(conn: DbConnection, episode_id: UUID, at: datetime) -> None:
+    """The episode closed: its assigned staff's access ends (the rows stay, for who had access when)."""
+    await conn.execute("UPDATE episode_staff SET ended_at = $2 WHERE episode_id = $1 AND ended_at IS NULL", episode_id, at)
 
 
 async def _access(conn: DbConnection, episode_id: UUID, column: str) -> Any:

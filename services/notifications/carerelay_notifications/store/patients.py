@@ -1,5 +1,5 @@
-"""`episode_patients` and `family_contacts`: the person a referral names (for the GP's messages and
-letters), and how they and their family contact want to be told. Personal data stays in this
+"""`episode_patients`, `family_contacts` and `referrers`: the person a referral names (for the GP's
+messages and letters), how they and their family contact want to be told, and how the referrer may be. Personal data stays in this
 database: never in events, logs, spans or metric labels."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from carerelay_events.db import DbConnection
 from ..domain.consent import Contact
 from ..domain.fhir.facts import PatientFacts, Referred
 from ..domain.triggers.people import People
+from ..domain.triggers.referrer import ReferrerContact
 from . import consents
 
 
@@ -49,6 +50,18 @@ async def remember(conn: DbConnection, event: ReferralReceived) -> None:
         contact.email if contact else None,
         contact.mobile if contact else None,
         (contact.preferred_channel if contact else PreferredChannel.NONE).value,
+    )
+    referrer = event.referrer
+    await conn.execute(
+        """
+        INSERT INTO referrers (episode_id, referral_id, organisation, callback_number, email) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (episode_id) DO UPDATE SET referral_id = $2, organisation = $3, callback_number = $4, email = $5
+        """,
+        event.episode_id,
+        event.referral_id,
+        referrer.organisation,
+        referrer.callback_number,
+        referrer.email,
     )
     family = event.family_contact
     if family is not None:
@@ -172,3 +185,9 @@ async def referred(conn: DbConnection, episode_id: UUID) -> Referred | None:
         gp_practice_code=row["gp_practice_code"],
     )
     return Referred(patient=patient, received_at=row["received_at"], consent_to_share=row["consent_to_share"])
+
+
+async def referrer(conn: DbConnection, episode_id: UUID) -> ReferrerContact | None:
+    """How the episode's referrer may be reached, as the referral said."""
+    row = await conn.fetchrow("SELECT organisation, callback_number, email FROM referrers WHERE episode_id = $1", episode_id)
+    return None if row is None else ReferrerContact(row["organisation"], row["callback_number"], row["email"])

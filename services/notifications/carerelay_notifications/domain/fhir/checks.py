@@ -1,8 +1,15 @@
-"""What a receiver would refuse in a FHIR R4 document Bundle, checked before a summary is sent."""
+"""What a receiver would refuse in a FHIR R4 document Bundle, checked before a summary is sent: the
+resources as a maintained FHIR library parses them (fhir.resources; its R4B models, whose Bundle,
+Composition, Patient, EpisodeOfCare, Encounter, Observation and ServiceRequest are R4's), then the
+document invariants the library does not check."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import orjson
+from fhir.resources.R4B.bundle import Bundle
+from pydantic import ValidationError
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "Composition": ("status", "type", "date", "author", "title"),
@@ -14,10 +21,22 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
+def fhir_document(bundle: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The document as the FHIR library writes it, and what a receiver would refuse in it (empty when
+    it is sound): what the library refuses (element names, types, cardinality, required elements), else
+    the invariants of `document_problems`."""
+    try:
+        parsed = Bundle.model_validate(bundle)
+    except ValidationError as refused:
+        return bundle, [f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in refused.errors()]
+    written: dict[str, Any] = orjson.loads(parsed.model_dump_json())
+    return written, document_problems(written)
+
+
 def document_problems(bundle: dict[str, Any]) -> list[str]:
-    """What a receiver would refuse in a FHIR R4 document Bundle (the invariants bdl-7, bdl-9, bdl-10,
-    bdl-11, required elements of the resources used here, resolvable references, XHTML narratives).
-    Checked before a summary is sent; empty when the document is sound."""
+    """What a receiver would refuse in a FHIR R4 document Bundle beyond what the library checks (the
+    invariants bdl-7, bdl-9, bdl-10, bdl-11, required elements of the resources used here, resolvable
+    references, XHTML narratives); empty when the document is sound."""
     problems: list[str] = []
     if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "document":
         return ["not a document Bundle"]

@@ -16,6 +16,7 @@ OUTCOME_TEXT = {
     EpisodeOutcome.NO_FURTHER_SERVICES: "Back to usual independence: no further services needed.",
     EpisodeOutcome.ONGOING_CARE_PACKAGE: "An ongoing package of care has started.",
     EpisodeOutcome.ADMITTED_TO_HOSPITAL: "Admitted to hospital.",
+    EpisodeOutcome.COMMUNITY_BED: "Moved to a community bed for intermediate care.",
     EpisodeOutcome.LONG_TERM_RESIDENTIAL_CARE: "Moved to long-term residential care.",
     EpisodeOutcome.TRANSFERRED_TO_OTHER_SERVICE: "Transferred to another service.",
     EpisodeOutcome.DECLINED_SERVICE: "The person declined the service.",

@@ -11,7 +11,7 @@ from carerelay_contract.vocabulary import NotificationAudience, NotificationChan
 
 from .. import wording
 from ..consent import Consents, professional_sharing_agreed
-from ..fhir.checks import document_problems
+from ..fhir.checks import fhir_document
 from ..fhir.discharge import discharge_bundle
 from ..fhir.facts import AssessmentMade, EpisodeRecord, EpisodeSummary, PatientFacts, Referred
 from ..fhir.urgent import urgent_communication
@@ -98,8 +98,7 @@ def discharge_summary(
     if referred is None or not reach.reaches_gp(referred.patient.gp_practice_code):
         return DischargeNotice([], [])
     summary = episode_summary(event, referred, record, consents)
-    bundle = discharge_bundle(summary, discharge_bundle_id(event.episode_id), trigger.at)
-    problems = document_problems(bundle)
+    bundle, problems = fhir_document(discharge_bundle(summary, discharge_bundle_id(event.episode_id), trigger.at))
     if problems:
         failed = alert_hub(
             reach,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from carerelay_contract.episode import CarePlanChangeProposed, DischargeRecommended
+from carerelay_contract.hospital import PatientAdmitted, PatientDischarged
 from carerelay_contract.triage import ResponseClockAtRisk, ResponseClockBreached
 from carerelay_contract.visit import VisitMissed, VisitUnassignable
 from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel
@@ -50,6 +52,34 @@ def alert_hub(
             )
         )
     return wanted
+
+
+def discharge_recommended(reach: Reach, event: DischargeRecommended, trigger: Trigger, team: str | None) -> list[MessageRequest]:
+    """A clinician recommends discharge: the hub (or the lead) closes the episode, so it is told (not urgent)."""
+    body = wording.discharge_recommended(event.outcome.value, event.summary)
+    return alert_hub(reach, event.episode_id, "discharge-recommended", body, trigger, urgent=False, team=team)
+
+
+def care_plan_change_proposed(
+    reach: Reach, event: CarePlanChangeProposed, trigger: Trigger, team: str | None
+) -> list[MessageRequest]:
+    """A proposal waits for the team's coordinator (or a hub clinician) to agree or decline it."""
+    body = wording.care_plan_change_proposed(event.reason, len(event.visits))
+    return alert_hub(reach, event.episode_id, "care-plan-change-proposed", body, trigger, urgent=False, team=team)
+
+
+def hospital_stay(
+    reach: Reach, event: PatientAdmitted | PatientDischarged, trigger: Trigger, team: str | None
+) -> list[MessageRequest]:
+    """An admission or a discharge changes who goes when: the hub and the team's coordinators are told
+    (not urgent: scheduling has already paused the visits, or planned the reassessment)."""
+    if event.episode_id is None:
+        return []
+    if isinstance(event, PatientAdmitted):
+        template, body = "patient-admitted", wording.admitted(event.hospital, event.ward)
+    else:
+        template, body = "patient-discharged", wording.discharged(event.hospital)
+    return alert_hub(reach, event.episode_id, template, body, trigger, urgent=False, team=team)
 
 
 def visit_missed(reach: Reach, event: VisitMissed, trigger: Trigger, team: str | None) -> list[MessageRequest]:

@@ -1,5 +1,5 @@
-"""Patients and families: who is coming and when, and a visit running late, only as consent and
-their contact preferences allow (`consent.py`)."""
+"""Patients and families: who is coming and when, on the way, a visit running late, and the end of their care,
+only as consent and their contact preferences allow (`consent.py`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from carerelay_contract.visit import VisitAssigned, VisitRunningLate
+from carerelay_contract.episode import EpisodeClosed
+from carerelay_contract.visit import VisitAssigned, VisitEnRoute, VisitRunningLate
 from carerelay_contract.vocabulary import NotificationAudience, VisitPurpose
 
 from .. import wording
@@ -80,6 +81,24 @@ def who_is_coming(
     )
 
 
+def on_the_way(reach: Reach, event: VisitEnRoute, visit: KnownVisit | None, people: People) -> list[MessageRequest]:
+    """Urgent and only by SMS or email (the visit is minutes away): "on my way", with the expected arrival.
+    For a first response, an assessment or a review, not the daily care round (twice a day for weeks
+    would be noise: the person knows their round)."""
+    if visit is None or visit.purpose == VisitPurpose.CARE.value:
+        return []
+    expected = f"{event.expected_arrival.astimezone(reach.zone):%H:%M}" if event.expected_arrival else None
+    return tell_patient_and_family(
+        people,
+        event.episode_id,
+        "on-the-way",
+        wording.ON_THE_WAY,
+        wording.on_the_way(discipline_of(visit), expected),
+        urgent=True,
+        time_critical=True,
+    )
+
+
 def running_late(reach: Reach, event: VisitRunningLate, visit: KnownVisit | None, people: People) -> list[MessageRequest]:
     """Urgent: the visit is happening now (at night too, for the night team); held until morning it
     would be useless."""
@@ -92,4 +111,21 @@ def running_late(reach: Reach, event: VisitRunningLate, visit: KnownVisit | None
         wording.running_late(discipline_of(visit), event.minutes_late, expected),
         urgent=True,
         time_critical=True,
+    )
+
+
+def care_ended(event: EpisodeClosed, people: People) -> list[MessageRequest]:
+    """Once, when the episode closes (not urgent: a letter will do). Never for a death: the team tells the
+    family in person."""
+    because = wording.ENDED_BECAUSE.get(event.outcome)
+    if because is None:
+        return []
+    return tell_patient_and_family(
+        people,
+        event.episode_id,
+        "care-ended",
+        wording.CARE_ENDED,
+        wording.care_ended(because),
+        urgent=False,
+        time_critical=False,
     )

@@ -1,10 +1,12 @@
-"""Field staff: in the app (and by email when they asked for copies) whenever their round changes."""
+"""Field staff: in the app (and by email when they asked for copies) whenever their round changes, and
+when a care plan change they proposed is decided."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
 
+from carerelay_contract.episode import CarePlanChangeDeclined, CarePlanUpdated
 from carerelay_contract.visit import VisitAssigned, VisitCancelled, VisitRescheduled
 from carerelay_contract.vocabulary import NotificationAudience, NotificationChannel
 
@@ -52,3 +54,15 @@ def visit_cancelled(reach: Reach, event: VisitCancelled, visit: KnownVisit | Non
         return []
     body = wording.visit_cancelled(wording.local(visit.planned_start, reach.zone), event.reason)
     return tell_staff(reach, event.episode_id, visit.staff_id, "visit-cancelled", body)
+
+
+def care_plan_change_decided(reach: Reach, event: CarePlanUpdated | CarePlanChangeDeclined) -> list[MessageRequest]:
+    """The clinician who proposed the change hears what became of it (an update nobody proposed tells no one)."""
+    proposer = event.proposed_by_staff_id
+    if proposer is None:
+        return []
+    if isinstance(event, CarePlanUpdated):
+        body = wording.care_plan_change_agreed(event.reason)
+        return tell_staff(reach, event.episode_id, proposer, "care-plan-change-agreed", body)
+    body = wording.care_plan_change_declined(event.declined_by or "the coordinator", event.reason)
+    return tell_staff(reach, event.episode_id, proposer, "care-plan-change-declined", body)
