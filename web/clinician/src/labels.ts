@@ -49,6 +49,7 @@ export const OUTCOMES: Readonly<Record<string, string>> = {
   "transferred-to-other-service": "Transferred to another service",
   "long-term-residential-care": "Long-term residential care",
   "admitted-to-hospital": "Admitted to hospital",
+  "community-bed": "Moved to a community bed",
   "declined-service": "Declined the service",
   died: "Died",
 };

@@ -1,6 +1,6 @@
 /** The referral API over fetch: bearer token, JSON, errors decoded, 401 handed to sign-in. */
 
-import { isRecord, str } from "../../shared/dist/json.js";
+import { isRecord, str, strings } from "../../shared/dist/json.js";
 import {
   type BoardRow,
   type Practice,
@@ -226,6 +226,49 @@ export async function rejectReferral(referralId: string, reason: string): Promis
   return mapped(await request("POST", `${BASE}/referrals/${encodeURIComponent(referralId)}/reject`, { body: { reason } }), decodeBoardRow);
 }
 
+// ------------------------------------------------------------------ notifications (/api/notifications): who was told
+
+/** The referrer's notice of the hub's decision, as notifications sent it (or is sending it). */
+export interface ReferrerNotice {
+  readonly template: string;
+  readonly audience: string;
+  readonly channel: string;
+  readonly status: string;
+  readonly requested_at: string;
+  readonly delivered_at: string | null;
+  readonly last_error: string | null;
+}
+
+const DECISION_TEMPLATES = ["referral-accepted", "referral-rejected"];
+
+export function decodeReferrerNotices(data: unknown): ReferrerNotice[] | null {
+  if (!isRecord(data) || !Array.isArray(data["items"])) return null;
+  const found: ReferrerNotice[] = [];
+  for (const item of data["items"]) {
+    if (!isRecord(item)) continue;
+    const template = str(item["template"]);
+    const at = str(item["requested_at"]);
+    if (template === null || at === null || !DECISION_TEMPLATES.includes(template)) continue;
+    found.push({
+      template,
+      audience: str(item["audience"]) ?? "",
+      channel: str(item["channel"]) ?? "",
+      status: str(item["status"]) ?? "",
+      requested_at: at,
+      delivered_at: str(item["delivered_at"]),
+      last_error: str(item["last_error"]),
+    });
+  }
+  return found;
+}
+
+/** The referrer's notices of the episode (the hub may read who was told what in its episodes). */
+export async function getReferrerNotices(episodeId: string, signal?: AbortSignal): Promise<ApiResult<ReferrerNotice[]>> {
+  const options: RequestOptions = signal !== undefined ? { signal } : {};
+  const query = new URLSearchParams({ episode_id: episodeId, limit: "200" }).toString();
+  return mapped(await request("GET", `/api/notifications/messages?${query}`, options), decodeReferrerNotices);
+}
+
 // ------------------------------------------------------------------ triage (/api/triage)
 
 const TRIAGE = "/api/triage";
@@ -308,6 +351,124 @@ export function decodeLeadTransfer(data: unknown): LeadTransfer | null {
 /** Hand the episode's lead to another discipline without a new referral (scheduling plans the new lead's assessment). */
 export async function transferLead(episodeId: string, body: { to_discipline: string; reason: string }): Promise<ApiResult<LeadTransfer>> {
   return mapped(await request("POST", `${SCHEDULING}/episodes/${encodeURIComponent(episodeId)}/lead`, { body }), decodeLeadTransfer);
+}
+
+/** What closing an episode did, as scheduling (which owns the episode) recorded it. */
+export interface EpisodeClosing {
+  readonly outcome: string;
+  readonly cancelled_visits: readonly string[];
+  readonly recorded_at: string;
+}
+
+export function decodeEpisodeClosing(data: unknown): EpisodeClosing | null {
+  if (!isRecord(data)) return null;
+  const outcome = str(data["outcome"]);
+  const at = str(data["recorded_at"]);
+  if (outcome === null || at === null) return null;
+  return { outcome, cancelled_visits: strings(data["cancelled_visits"]), recorded_at: at };
+}
+
+/** Close the episode with its outcome (from the recommendation when one is named). `key` is made once per
+ * attempt, so a retry after a lost answer closes nothing twice. */
+export async function closeEpisode(
+  episodeId: string,
+  body: { outcome: string; summary: string; recommendation_id?: string },
+  key: string,
+): Promise<ApiResult<EpisodeClosing>> {
+  const path = `${SCHEDULING}/episodes/${encodeURIComponent(episodeId)}/close`;
+  return mapped(await request("POST", path, { body, headers: { "Idempotency-Key": key } }), decodeEpisodeClosing);
+}
+
+/** Cancel the referral before first contact, with a reason (its planned visits are cancelled). */
+export async function cancelReferral(referralId: string, reason: string): Promise<ApiResult<BoardRow>> {
+  return mapped(await request("POST", `${BASE}/referrals/${encodeURIComponent(referralId)}/cancel`, { body: { reason } }), decodeBoardRow);
+}
+
+/** The person is in hospital: scheduling pauses their visits. */
+export async function recordAdmission(referralId: string, body: { hospital: string; ward?: string }): Promise<ApiResult<BoardRow>> {
+  return mapped(await request("POST", `${BASE}/referrals/${encodeURIComponent(referralId)}/admission`, { body }), decodeBoardRow);
+}
+
+/** Home from hospital: scheduling plans a reassessment before the visits resume. */
+export async function recordDischarge(referralId: string): Promise<ApiResult<BoardRow>> {
+  return mapped(await request("POST", `${BASE}/referrals/${encodeURIComponent(referralId)}/discharge`, { body: {} }), decodeBoardRow);
+}
+
+/** A care plan change a clinician proposed from a visit, waiting for a coordinator's decision. */
+export interface CarePlanProposal {
+  readonly proposal_id: string;
+  readonly episode_id: string;
+  readonly person: string | null;
+  readonly reason: string;
+  /** The proposed visit lines, in words ("carer, 16:00-17:00, from 2 Dec to 20 Dec"). */
+  readonly visits: readonly string[];
+  readonly declined: readonly string[];
+  readonly proposed_at: string;
+}
+
+/** "16:00:00" → "16:00". */
+function clock(value: unknown): string {
+  return (str(value) ?? "?").slice(0, 5);
+}
+
+/** "2026-12-02" → "2 Dec". */
+function day(value: unknown): string {
+  const iso = str(value);
+  if (iso === null) return "?";
+  const at = new Date(`${iso}T12:00:00Z`);
+  return Number.isNaN(at.getTime()) ? iso : at.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+}
+
+function visitLine(value: unknown): string | null {
+  if (!isRecord(value)) return null;
+  const windows = Array.isArray(value["preferred_windows"])
+    ? value["preferred_windows"].filter(isRecord).map((w) => `${clock(w["start"])}-${clock(w["end"])}`)
+    : [];
+  return `${str(value["discipline"]) ?? "visit"}, ${windows.join(" and ")}, ${day(value["starts_on"])} to ${day(value["ends_on"])}`;
+}
+
+export function decodeProposals(data: unknown): CarePlanProposal[] | null {
+  if (!isRecord(data) || !Array.isArray(data["items"])) return null;
+  const found: CarePlanProposal[] = [];
+  for (const item of data["items"]) {
+    if (!isRecord(item)) continue;
+    const id = str(item["proposal_id"]);
+    const episode = str(item["episode_id"]);
+    const at = str(item["proposed_at"]);
+    if (id === null || episode === null || at === null) continue;
+    const lines = Array.isArray(item["visits"]) ? item["visits"].map(visitLine).filter((l): l is string => l !== null) : [];
+    found.push({
+      proposal_id: id,
+      episode_id: episode,
+      person: str(item["person"]),
+      reason: str(item["reason"]) ?? "",
+      visits: lines,
+      declined: strings(item["declined"]),
+      proposed_at: at,
+    });
+  }
+  return found;
+}
+
+export async function getProposals(signal?: AbortSignal): Promise<ApiResult<CarePlanProposal[]>> {
+  const options: RequestOptions = signal !== undefined ? { signal } : {};
+  return mapped(await request("GET", `${SCHEDULING}/care-plan-proposals`, options), decodeProposals);
+}
+
+function decodeDecision(data: unknown): { decision: string } | null {
+  const decision = isRecord(data) ? str(data["decision"]) : null;
+  return decision === null ? null : { decision };
+}
+
+/** Agree a proposed change as proposed, or decline it with a reason; `key` makes a retry safe. */
+export async function decideProposal(
+  proposalId: string,
+  decision: "agree" | "decline",
+  body: { reason?: string },
+  key: string,
+): Promise<ApiResult<{ decision: string }>> {
+  const path = `${SCHEDULING}/care-plan-proposals/${encodeURIComponent(proposalId)}/${decision}`;
+  return mapped(await request("POST", path, { body, headers: { "Idempotency-Key": key } }), decodeDecision);
 }
 
 /** A day's plan (07:00 to 07:00 local); without `day`, today's. A coordinator sees their team. */

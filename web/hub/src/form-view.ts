@@ -144,6 +144,22 @@ function section(legend: string, id: string, className: string, ...children: HTM
   return set;
 }
 
+/** How someone wants to be told (the contract's ContactPreferences): the channel, and the number or address it needs. */
+function contactFields(prefix: string, who: string): HTMLElement[] {
+  return [
+    field({ name: `${prefix}.preferred_channel`, label: `How ${who} wants to be told`, kind: "select", options: CHANNELS, noEmpty: true, quiet: true }),
+    field({ name: `${prefix}.mobile`, label: "Mobile", kind: "tel", attrs: { maxlength: "20", autocomplete: "off", inputmode: "tel" }, hint: "For text messages" }),
+    field({ name: `${prefix}.email`, label: "Email", kind: "text", attrs: { maxlength: "254", autocomplete: "off", inputmode: "email", spellcheck: "false" } }),
+  ];
+}
+
+const CHANNELS: ReadonlyArray<readonly [string, string]> = [
+  ["none", "Not by message (the team phones)"],
+  ["sms", "Text message"],
+  ["email", "Email"],
+  ["letter", "Letter (to the home address)"],
+];
+
 /** The whole form body (the <form> element itself is in index.html). */
 export function buildReferralForm(form: HTMLFormElement): void {
   const referrer = section(
@@ -160,6 +176,13 @@ export function buildReferralForm(form: HTMLFormElement): void {
       required: true,
       attrs: { maxlength: "20", autocomplete: "off", inputmode: "tel" },
       hint: "A number the hub can ring back on",
+    }),
+    field({
+      name: "referrer.email",
+      label: "Referrer's email",
+      kind: "text",
+      attrs: { maxlength: "254", autocomplete: "off", inputmode: "email", spellcheck: "false" },
+      hint: "Where they are told our decision. Without one, a mobile gets a text and a landline a call back from the hub",
     }),
   );
 
@@ -230,11 +253,17 @@ export function buildReferralForm(form: HTMLFormElement): void {
   ], { required: true });
   consent.classList.add("new-only");
 
+  const contact = el("fieldset", { class: "subsection new-only", id: "fs-contact" });
+  contact.append(
+    el("legend", {}, "How the person wants to be told who is coming"),
+    ...contactFields("patient.contact", "the person"),
+  );
   const family = el("fieldset", { class: "subsection new-only", id: "fs-family" });
   family.append(
     el("legend", {}, "Family contact"),
     field({ name: "family_contact.relationship", label: "Relationship to the patient", kind: "text", attrs: { maxlength: "200", autocomplete: "off" }, hint: "For example: daughter" }),
     field({ name: "family_contact.may_be_told_plan", label: "The patient agrees this person may be told the plan", kind: "checkbox" }),
+    ...contactFields("family_contact.contact", "the family contact"),
   );
   const careHome = field({ name: "from_care_home", label: "The patient lives in a care home", kind: "checkbox" });
   careHome.classList.add("new-only");
@@ -264,6 +293,7 @@ export function buildReferralForm(form: HTMLFormElement): void {
       hint: "Key safe, language or interpreter, pets, parking",
     }),
     consent,
+    contact,
     family,
     careHome,
   );

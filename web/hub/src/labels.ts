@@ -79,6 +79,28 @@ const STATUS_LABELS: Record<string, string> = {
   closed: "Closed",
 };
 
+/** How an episode ends (carerelay_contract.vocabulary.EpisodeOutcome), in the hub's words. */
+export const OUTCOMES: ReadonlyArray<readonly [string, string]> = [
+  ["no-further-services", "Home, no further services"],
+  ["ongoing-care-package", "Onward care package"],
+  ["admitted-to-hospital", "Admitted to hospital"],
+  ["community-bed", "Moved to a community bed"],
+  ["long-term-residential-care", "Long-term residential care"],
+  ["transferred-to-other-service", "Transferred to another service"],
+  ["declined-service", "Declined the service"],
+  ["died", "Died"],
+];
+
+export function outcomeLabel(outcome: string | null): string {
+  if (outcome === null) return "—";
+  return OUTCOMES.find(([code]) => code === outcome)?.[1] ?? outcome;
+}
+
+/** Statuses from which the hub may still cancel a referral (before first contact). */
+export const CANCELLABLE: readonly string[] = ["received", "triaged", "accepted", "first-visit-planned"];
+/** Statuses in which an accepted episode is open and may be closed with an outcome. */
+export const CLOSABLE: readonly string[] = ["accepted", "first-visit-planned", "first-contact-made"];
+
 export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }

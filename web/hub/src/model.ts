@@ -32,6 +32,10 @@ export function rowShows(row: BoardRow, eventType: string): boolean {
       return row.first_visit_planned_start !== null;
     case "visit.started":
       return row.first_contact_at !== null;
+    case "discharge.recommended":
+      return row.discharge_recommendation !== null || row.status === "closed";
+    case "episode.closed":
+      return row.status === "closed";
     default:
       return true;
   }
@@ -66,6 +70,41 @@ export interface BoardRow {
   /** Who accepted or rejected it, and why it was rejected (when decided). */
   readonly decided_by: string | null;
   readonly rejection_reason: string | null;
+  readonly cancellation_reason: string | null;
+  /** A clinician's discharge recommendation, until the episode is closed (the hub closes it from this). */
+  readonly discharge_recommendation: DischargeRecommendation | null;
+  /** How the episode ended, once closed. */
+  readonly outcome: string | null;
+  /** While the person is in hospital. */
+  readonly hospital_stay: HospitalStay | null;
+}
+
+export interface HospitalStay {
+  readonly hospital: string;
+  readonly ward: string | null;
+  readonly admitted_at: string;
+}
+
+function stayOf(value: unknown): HospitalStay | null {
+  if (!isRecord(value)) return null;
+  const hospital = str(value["hospital"]);
+  const at = str(value["admitted_at"]);
+  if (hospital === null || at === null) return null;
+  return { hospital, ward: str(value["ward"]), admitted_at: at };
+}
+
+export interface DischargeRecommendation {
+  readonly recommendation_id: string;
+  readonly outcome: string;
+  readonly summary: string;
+}
+
+function recommendationOf(value: unknown): DischargeRecommendation | null {
+  if (!isRecord(value)) return null;
+  const id = str(value["recommendation_id"]);
+  const outcome = str(value["outcome"]);
+  if (id === null || outcome === null) return null;
+  return { recommendation_id: id, outcome, summary: str(value["summary"]) ?? "" };
 }
 
 export interface ReferralDetail extends BoardRow {
@@ -132,6 +171,10 @@ export function decodeBoardRow(value: unknown): BoardRow | null {
     patient: patientOf(value["patient"], referral),
     decided_by: str(value["decided_by"]),
     rejection_reason: str(value["rejection_reason"]),
+    cancellation_reason: str(value["cancellation_reason"]),
+    discharge_recommendation: recommendationOf(value["discharge_recommendation"]),
+    outcome: str(value["outcome"]),
+    hospital_stay: stayOf(value["hospital_stay"]),
   };
 }
 

@@ -40,6 +40,7 @@ import {
   withNames,
   withVisit,
 } from "./plan-model.js";
+import { ProposalsPanel } from "./proposals.js";
 import { now } from "./time.js";
 
 const DRAG_TYPE = "application/x-carerelay-visit";
@@ -119,7 +120,10 @@ export class PlanView {
   private readonly absenceReason = byId("absence-reason", HTMLInputElement);
   private readonly absenceError = byId("absence-error");
 
+  private readonly proposals: ProposalsPanel;
+
   constructor(private readonly deps: PlanDeps) {
+    this.proposals = new ProposalsPanel(deps.canManage);
     byId("plan-refresh").addEventListener("click", () => void this.load());
     byId("plan-day-form").addEventListener("submit", (event) => event.preventDefault());
     this.dayInput.addEventListener("change", () => {
@@ -180,6 +184,7 @@ export class PlanView {
     this.active = true;
     if (changed || !this.loaded || this.stale) void this.load();
     else this.render();
+    void this.proposals.load();
   }
 
   hide(): void {
@@ -192,6 +197,7 @@ export class PlanView {
     if (!event.type.startsWith("visit.") && !event.type.startsWith("care-plan.")) return;
     if (this.active) this.loadSoon();
     else this.stale = true;
+    if (this.active && event.type.startsWith("care-plan.")) void this.proposals.load();
   }
 
   /** After the live stream reconnects, events may have been missed. */

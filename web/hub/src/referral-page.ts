@@ -6,7 +6,7 @@
 import { byId, debounce, el, setText } from "../../shared/dist/dom.js";
 import { bool, isRecord, num, str, strings } from "../../shared/dist/json.js";
 import type { LiveEvent } from "../../shared/dist/live.js";
-import { acceptReferral, describeFailure, getReferral, getTimeline, rejectReferral } from "./api.js";
+import { acceptReferral, describeFailure, getReferral, getReferrerNotices, getTimeline, rejectReferral } from "./api.js";
 import { clockView } from "./countdown.js";
 import {
   CONSCIOUSNESS,
@@ -19,13 +19,17 @@ import {
   needLabel,
   routeLabel,
   shortTime,
+  outcomeLabel,
   statusLabel,
   tierLabel,
 } from "./labels.js";
 import { type BoardRow, type ReferralDetail, type TimelineItem, isUndecided, READ_AGAIN_AFTER_MS, rowShows } from "./model.js";
 import { formatNhsNumber } from "./nhs-number.js";
+import { noticeItem } from "./notices.js";
 import { MARKUP_PATTERN } from "./rules.js";
 import { now } from "./time.js";
+import { EpisodeEnd } from "./episode-end.js";
+import { signIn } from "./sign-in.js";
 import { TriagePanel } from "./triage-panel.js";
 
 function lookup(pairs: ReadonlyArray<readonly [string, string]>, code: string | null): string {
@@ -77,6 +81,7 @@ export class ReferralPage {
   /** Where focus goes when the reject dialog closes (the result after a decision, else the button). */
   private focusAfterDialog: HTMLElement | null = null;
   private readonly triage: TriagePanel;
+  private readonly ending: EpisodeEnd;
   /** Live events this page has been told of that the referral it last read did not show yet (rowShows). */
   private expected: string[] = [];
   private readAgainTries = 0;
@@ -99,6 +104,13 @@ export class ReferralPage {
     this.reason = byId("reject-reason", HTMLTextAreaElement);
     this.reasonError = byId("reject-error");
     this.triage = new TriagePanel({ onChanged: () => this.reloadSoon() });
+    this.ending = new EpisodeEnd({
+      roles: () => signIn.session()?.roles ?? [],
+      onChanged: (row) => {
+        if (row !== null) this.deps.onChanged(row);
+        this.reloadSoon();
+      },
+    });
 
     this.accept.addEventListener("click", () => void this.doAccept());
     this.reject.addEventListener("click", () => this.openReject());
@@ -133,6 +145,7 @@ export class ReferralPage {
       this.detail = null;
       this.body.hidden = true;
       setText(this.result, "");
+      this.ending.reset();
       setText(this.title, "Referral");
       setText(this.statusLine, "Loading…");
     }
@@ -144,6 +157,7 @@ export class ReferralPage {
     this.active = false;
     this.controller?.abort();
     this.triage.hide();
+    this.ending.hide();
     if (this.dialog.open) this.dialog.close();
   }
 
@@ -195,7 +209,10 @@ export class ReferralPage {
       window.setTimeout(() => this.reloadSoon(), wait);
     }
     this.renderDetail(detail.data);
-    if (timeline.ok) this.renderTimeline(timeline.data);
+    const notices = await getReferrerNotices(detail.data.episode_id, controller.signal);
+    if (controller.signal.aborted || this.id !== id) return;
+    const told = notices.ok ? notices.data.map(noticeItem) : [];
+    if (timeline.ok) this.renderTimeline([...timeline.data, ...told]);
     else if (timeline.failure.kind !== "auth" && timeline.failure.kind !== "aborted") {
       this.timeline.replaceChildren(el("li", { class: "warning" }, `Could not load the timeline: ${describeFailure(timeline.failure)}`));
     }
@@ -226,7 +243,10 @@ export class ReferralPage {
       ...entry("First contact made", longTime(detail.first_contact_at)),
       ...(detail.decided_by !== null ? entry("Decided by", detail.decided_by) : []),
       ...(detail.rejection_reason !== null ? entry("Reason for rejection", el("span", { class: "long-text" }, detail.rejection_reason)) : []),
+      ...(detail.cancellation_reason !== null ? entry("Reason for cancelling", el("span", { class: "long-text" }, detail.cancellation_reason)) : []),
+      ...(detail.outcome !== null ? entry("Outcome", el("span", { "data-testid": "outcome" }, outcomeLabel(detail.outcome))) : []),
     );
+    this.ending.render(detail);
     this.tick();
     const decided = !isUndecided(detail.status);
     this.accept.disabled = decided || this.deciding;

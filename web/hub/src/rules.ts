@@ -116,6 +116,9 @@ function validDate(iso: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
+/** The contract's email pattern (carerelay_contract.parts). */
+export const EMAIL_PATTERN = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
+
 export const OBSERVATION_FIELDS = [
   "observations.respiration_rate",
   "observations.spo2_percent",
@@ -125,8 +128,34 @@ export const OBSERVATION_FIELDS = [
   "observations.temperature_celsius",
 ] as const;
 
+/** How someone wants to be told (the contract's ContactPreferences). */
+export interface ContactPreferences {
+  preferred_channel: string;
+  mobile?: string;
+  email?: string;
+}
+
+const CHANNEL_CODES = new Set(["none", "sms", "email", "letter"]);
+
+/** The contact preferences under `prefix` ("patient.contact", "family_contact.contact"); undefined when none were given. */
+function contactOf(c: Checker, values: FormValues, prefix: string): ContactPreferences | undefined {
+  const channel = text(values, `${prefix}.preferred_channel`) || "none";
+  const mobile = text(values, `${prefix}.mobile`);
+  const email = text(values, `${prefix}.email`);
+  if (!CHANNEL_CODES.has(channel)) c.fail(`${prefix}.preferred_channel`, "Choose how they want to be told");
+  if (mobile !== "" && !CALLBACK_PATTERN.test(mobile)) c.fail(`${prefix}.mobile`, "Enter a phone number: 6 to 20 digits, spaces, brackets or dashes, optional leading +");
+  if (email !== "" && (email.length > 254 || !EMAIL_PATTERN.test(email))) c.fail(`${prefix}.email`, "Enter an email address like name@example.com, or leave it empty");
+  if (channel === "sms" && mobile === "") c.fail(`${prefix}.mobile`, "Enter the mobile number for text messages");
+  if (channel === "email" && email === "") c.fail(`${prefix}.email`, "Enter the email address");
+  if (channel === "none" && mobile === "" && email === "") return undefined;
+  const found: ContactPreferences = { preferred_channel: channel };
+  if (mobile !== "") found.mobile = mobile;
+  if (email !== "") found.email = email;
+  return found;
+}
+
 export interface ReferralPayload {
-  referrer: { role: string; organisation: string; name?: string; callback_number: string };
+  referrer: { role: string; organisation: string; name?: string; callback_number: string; email?: string };
   patient: {
     nhs_number: string;
     given_name: string;
@@ -135,6 +164,7 @@ export interface ReferralPayload {
     address: string;
     postcode: string;
     gp_practice_code: string;
+    contact?: ContactPreferences;
   };
   route: string;
   reason: string;
@@ -142,7 +172,7 @@ export interface ReferralPayload {
   known_risks: string;
   access_notes: string;
   consent_to_share: boolean;
-  family_contact?: { contact_id: string; relationship: string; may_be_told_plan: boolean };
+  family_contact?: { contact_id: string; relationship: string; may_be_told_plan: boolean; contact?: ContactPreferences };
   clinical_frailty_scale?: number;
   from_care_home: boolean;
   observations?: {
@@ -167,6 +197,10 @@ export function buildReferral(values: FormValues, familyContactId: string, today
   const callback = text(values, "referrer.callback_number");
   if (callback === "") c.fail("referrer.callback_number", "Enter a call-back number");
   else if (!CALLBACK_PATTERN.test(callback)) c.fail("referrer.callback_number", "Enter a phone number: 6 to 20 digits, spaces, brackets or dashes, optional leading +");
+  const referrerEmail = text(values, "referrer.email");
+  if (referrerEmail !== "" && (referrerEmail.length > 254 || !EMAIL_PATTERN.test(referrerEmail))) {
+    c.fail("referrer.email", "Enter an email address like name@example.nhs.net, or leave it empty");
+  }
 
   const nhs = checkNhsNumber(text(values, "patient.nhs_number"));
   if (!nhs.valid) c.fail("patient.nhs_number", nhs.reason);
@@ -200,6 +234,9 @@ export function buildReferral(values: FormValues, familyContactId: string, today
   const relationship = c.freeText(values, "family_contact.relationship", "the family contact's relationship", 0, 200);
   const mayBeTold = flag(values, "family_contact.may_be_told_plan");
   if (mayBeTold && relationship === "") c.fail("family_contact.relationship", "Enter who the family contact is, or untick 'may be told the plan'");
+  const patientContact = contactOf(c, values, "patient.contact");
+  const familyContact = contactOf(c, values, "family_contact.contact");
+  if (familyContact !== undefined && relationship === "") c.fail("family_contact.relationship", "Enter who the family contact is, or clear their contact details");
 
   const frailtyRaw = text(values, "clinical_frailty_scale");
   let frailty: number | null = null;
@@ -260,7 +297,12 @@ export function buildReferral(values: FormValues, familyContactId: string, today
     from_care_home: flag(values, "from_care_home"),
   };
   if (referrerName !== "") payload.referrer.name = referrerName;
-  if (relationship !== "") payload.family_contact = { contact_id: familyContactId, relationship, may_be_told_plan: mayBeTold };
+  if (referrerEmail !== "") payload.referrer.email = referrerEmail;
+  if (patientContact !== undefined) payload.patient.contact = patientContact;
+  if (relationship !== "") {
+    payload.family_contact = { contact_id: familyContactId, relationship, may_be_told_plan: mayBeTold };
+    if (familyContact !== undefined) payload.family_contact.contact = familyContact;
+  }
   if (frailty !== null) payload.clinical_frailty_scale = frailty;
   if (observations !== undefined) payload.observations = observations;
   return { ok: true, payload };

@@ -4,8 +4,9 @@
  */
 
 import { byId, el, setText } from "../../shared/dist/dom.js";
-import { type ApiFailure, type TriageDecision, describeFailure, getTriageDecision, overrideTriage, transferLead } from "./api.js";
+import { type TriageDecision, describeFailure, getTriageDecision, overrideTriage, transferLead } from "./api.js";
 import { leadLabel, longTime, tierLabel } from "./labels.js";
+import { fieldError, invalid, showFieldErrors } from "./field-errors.js";
 import { MARKUP_PATTERN } from "./rules.js";
 
 export interface TriagePanelDeps {
@@ -45,7 +46,7 @@ export class TriagePanel {
       void this.doTransfer();
     });
     this.reason.addEventListener("input", () => {
-      if (this.reason.value.trim() !== "") this.fieldError("override-reason", "");
+      if (this.reason.value.trim() !== "") fieldError("override-reason", "");
     });
   }
 
@@ -126,30 +127,8 @@ export class TriagePanel {
     this.result.focus();
   }
 
-  private fieldError(id: string, message: string): void {
-    setText(byId(`${id}-error`), message);
-    const field = byId(id);
-    if (message === "") field.removeAttribute("aria-invalid");
-    else field.setAttribute("aria-invalid", "true");
-  }
-
   private clearErrors(): void {
-    for (const id of ["override-tier", "override-lead", "override-reason", "lead-to", "lead-reason"]) this.fieldError(id, "");
-  }
-
-  /** 422 errors next to their fields; false if none of them named a field here. */
-  private showFieldErrors(failure: ApiFailure, fields: Readonly<Record<string, string>>): boolean {
-    if (failure.kind !== "http" || failure.status !== 422) return false;
-    let shown = false;
-    for (const error of failure.errors) {
-      const name = error.field.split(".").pop() ?? error.field;
-      const id = fields[name];
-      if (id === undefined) continue;
-      this.fieldError(id, error.reason);
-      if (!shown) byId(id).focus();
-      shown = true;
-    }
-    return shown;
+    for (const id of ["override-tier", "override-lead", "override-reason", "lead-to", "lead-reason"]) fieldError(id, "");
   }
 
   private async doOverride(): Promise<void> {
@@ -157,9 +136,9 @@ export class TriagePanel {
     if (id === null || this.busy) return;
     this.clearErrors();
     const reason = this.reason.value.trim();
-    if (reason === "") return this.invalid("override-reason", "Enter the reason for overriding the decision");
-    if (reason.length > 2000) return this.invalid("override-reason", `The reason must be 2000 characters or fewer (${reason.length} now)`);
-    if (MARKUP_PATTERN.test(reason)) return this.invalid("override-reason", 'Remove the "<": text that looks like markup is refused');
+    if (reason === "") return invalid("override-reason", "Enter the reason for overriding the decision");
+    if (reason.length > 2000) return invalid("override-reason", `The reason must be 2000 characters or fewer (${reason.length} now)`);
+    if (MARKUP_PATTERN.test(reason)) return invalid("override-reason", 'Remove the "<": text that looks like markup is refused');
     this.busy = true;
     const submit = byId("override-submit", HTMLButtonElement);
     submit.setAttribute("aria-disabled", "true");
@@ -175,7 +154,7 @@ export class TriagePanel {
     }
     const failure = result.failure;
     if (failure.kind === "auth") return;
-    if (this.showFieldErrors(failure, { tier: "override-tier", lead_discipline: "override-lead", reason: "override-reason" })) return;
+    if (showFieldErrors(failure, { tier: "override-tier", lead_discipline: "override-lead", reason: "override-reason" })) return;
     if (failure.kind === "http" && failure.status === 403) return this.say("Only a hub clinician can override", "warning");
     this.say(`Not overridden: ${describeFailure(failure)}`, "warning");
   }
@@ -185,8 +164,8 @@ export class TriagePanel {
     if (decision === null || this.busy) return;
     this.clearErrors();
     const reason = this.leadReason.value.trim();
-    if (reason.length > 2000) return this.invalid("lead-reason", `The reason must be 2000 characters or fewer (${reason.length} now)`);
-    if (MARKUP_PATTERN.test(reason)) return this.invalid("lead-reason", 'Remove the "<": text that looks like markup is refused');
+    if (reason.length > 2000) return invalid("lead-reason", `The reason must be 2000 characters or fewer (${reason.length} now)`);
+    if (MARKUP_PATTERN.test(reason)) return invalid("lead-reason", 'Remove the "<": text that looks like markup is refused');
     this.busy = true;
     const submit = byId("lead-submit", HTMLButtonElement);
     submit.setAttribute("aria-disabled", "true");
@@ -204,14 +183,10 @@ export class TriagePanel {
     }
     const failure = result.failure;
     if (failure.kind === "auth") return;
-    if (this.showFieldErrors(failure, { to_discipline: "lead-to", reason: "lead-reason" })) return;
+    if (showFieldErrors(failure, { to_discipline: "lead-to", reason: "lead-reason" })) return;
     if (failure.kind === "http" && failure.status === 409) return this.say(failure.detail, "warning");
     if (failure.kind === "http" && failure.status === 403) return this.say("Only a hub clinician can hand over the lead", "warning");
     this.say(`Lead not handed over: ${describeFailure(failure)}`, "warning");
   }
 
-  private invalid(id: string, message: string): void {
-    this.fieldError(id, message);
-    byId(id).focus();
-  }
 }

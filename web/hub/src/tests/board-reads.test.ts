@@ -21,6 +21,10 @@ const RECEIVED: BoardRow = {
   patient: { name: "Alice Archer", nhs_number: "9990000018", date_of_birth: "1938-04-02" },
   decided_by: null,
   rejection_reason: null,
+  cancellation_reason: null,
+  discharge_recommendation: null,
+  outcome: null,
+  hospital_stay: null,
 };
 
 test("a row read before the hub applied an event does not show it yet, and does once applied", () => {
@@ -32,6 +36,11 @@ test("a row read before the hub applied an event does not show it yet, and does 
   assert.equal(rowShows(RECEIVED, "visit.assigned"), false);
   assert.equal(rowShows({ ...RECEIVED, first_visit_planned_start: "2026-12-01T10:00:00Z" }, "visit.assigned"), true);
   assert.equal(rowShows(RECEIVED, "visit.started"), false);
+  const recommendation = { recommendation_id: "d1", outcome: "died", summary: "" };
+  assert.equal(rowShows(RECEIVED, "discharge.recommended"), false);
+  assert.equal(rowShows({ ...RECEIVED, discharge_recommendation: recommendation }, "discharge.recommended"), true);
+  assert.equal(rowShows(RECEIVED, "episode.closed"), false);
+  assert.equal(rowShows({ ...RECEIVED, status: "closed", outcome: "died" }, "episode.closed"), true);
 });
 
 test("events the row does not show never make a screen read again", () => {

@@ -29,6 +29,41 @@ const ETHEL = {
 };
 
 describe("referral rules", () => {
+  it("takes the person's and the family's contact preferences, and asks for the number a channel needs", () => {
+    const id = "5f0c6f9e-2b1c-4d8e-9f3a-1a2b3c4d5e6f";
+    const withContacts = buildReferral(
+      {
+        ...ETHEL,
+        "patient.contact.preferred_channel": "letter",
+        "family_contact.relationship": "Daughter",
+        "family_contact.may_be_told_plan": true,
+        "family_contact.contact.preferred_channel": "sms",
+        "family_contact.contact.mobile": "07700 900456",
+      },
+      id,
+      "2025-01-06",
+    );
+    assert.equal(withContacts.ok, true);
+    if (!withContacts.ok) return;
+    assert.deepEqual(withContacts.payload.patient.contact, { preferred_channel: "letter" });
+    assert.deepEqual(withContacts.payload.family_contact?.contact, { preferred_channel: "sms", mobile: "07700 900456" });
+    const none = buildReferral(ETHEL, id, "2025-01-06");
+    assert.equal(none.ok && "contact" in none.payload.patient, false);
+    const missing = buildReferral({ ...ETHEL, "patient.contact.preferred_channel": "sms", "family_contact.contact.email": "x@y.org" }, id, "2025-01-06");
+    assert.equal(missing.ok, false);
+    if (!missing.ok) assert.deepEqual(missing.errors.map((e) => e.field).sort(), ["family_contact.relationship", "patient.contact.mobile"]);
+  });
+
+  it("sends the referrer's email when given, and refuses one that is not an address", () => {
+    const given = buildReferral({ ...ETHEL, "referrer.email": "riverside.practice@nhs.net" }, "5f0c6f9e-2b1c-4d8e-9f3a-1a2b3c4d5e6f", "2025-01-06");
+    assert.equal(given.ok && given.payload.referrer.email, "riverside.practice@nhs.net");
+    const none = buildReferral(ETHEL, "5f0c6f9e-2b1c-4d8e-9f3a-1a2b3c4d5e6f", "2025-01-06");
+    assert.equal(none.ok && "email" in none.payload.referrer, false);
+    const bad = buildReferral({ ...ETHEL, "referrer.email": "riverside practice" }, "5f0c6f9e-2b1c-4d8e-9f3a-1a2b3c4d5e6f", "2025-01-06");
+    assert.equal(bad.ok, false);
+    if (!bad.ok) assert.deepEqual(bad.errors.map((e) => e.field), ["referrer.email"]);
+  });
+
   it("builds the API payload from the form's values", () => {
     const built = buildReferral(ETHEL, "5f0c6f9e-2b1c-4d8e-9f3a-1a2b3c4d5e6f", "2025-01-06");
     assert.equal(built.ok, true);
