@@ -88,6 +88,22 @@ async def record(stack: Stack, every: float, samples: list[dict[str, Any]], done
         await admin.close()
 
 
+async def until_done_or_dead(stack: Stack, load: asyncio.Task[float]) -> str | None:
+    """Wait for the load to finish; if the stack stops under it first (a service died: the stack stops
+    them all), cancel the load and say why, from the stack's log (a soak that runs on against a dead
+    system measures nothing)."""
+    while not load.done():
+        await asyncio.wait({load}, timeout=5)
+        if stack.process is not None and stack.process.poll() is not None:
+            load.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await load
+            said = (stack.data / "stack.log").read_text(errors="replace").splitlines()
+            died = [line.strip() for line in said if "stopped unexpectedly" in line]
+            return died[0] if died else f"the stack exited with {stack.process.returncode}"
+    return None
+
+
 async def soak(args: argparse.Namespace) -> dict[str, Any]:
     stack = Stack(1)
     print(f"starting the stack in {stack.data} ...", flush=True)
@@ -111,8 +127,14 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
                     accepted += 1
 
         print(f"  {args.rate}/s for {args.minutes} min, sampling every {args.every} s", flush=True)
-        achieved = await open_loop(args.rate, args.minutes * 60, send)
-        await asyncio.sleep(args.every * 2)  # what is in flight lands; the last samples show the drain
+        began = time.monotonic()
+        load = asyncio.create_task(open_loop(args.rate, args.minutes * 60, send))
+        stopped_early = await until_done_or_dead(stack, load)
+        achieved = load.result() if load.done() and not load.cancelled() else 0.0
+        if stopped_early is None:
+            await asyncio.sleep(args.every * 2)  # what is in flight lands; the last samples show the drain
+        else:
+            print(f"  stopped early after {(time.monotonic() - began) / 60:.1f} min: {stopped_early}", flush=True)
         done.set()
         await recorder
         return {
@@ -124,6 +146,9 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             "posted": len(hub.posted),
             "accepted": accepted,
             "failures": hub.failures,
+            "stopped_early": None
+            if stopped_early is None
+            else {"after_minutes": round((time.monotonic() - began) / 60, 1), "why": stopped_early},
             "samples": samples,
         }
     finally:
@@ -140,8 +165,10 @@ def _row(what: str, series: list[float], digits: int = 0, growth: bool = True) -
 
 def table(results: dict[str, Any]) -> str:
     samples = results["samples"]
+    early = results.get("stopped_early")
     lines = [
         f"Soak: {results['rate']}/s (achieved {results['achieved_rate']}/s) for {results['minutes']} min, {results['at']}",
+        *([f"STOPPED EARLY after {early['after_minutes']} min: {early['why']}"] if early else []),
         f"machine: {results['machine']}",
         f"posted {results['posted']}, accepted {results['accepted']}, failed posts {results['failures']}, {len(samples)} samples",
         "",
@@ -195,12 +222,16 @@ async def main() -> None:
     parser.add_argument("--out", default=str(REPO / "bench" / "results-soak"))
     args = parser.parse_args()
     results = await soak(args)
+    if results.get("stopped_early"):
+        args.out = f"{args.out}-stopped-early"  # the committed table is a whole hour's
     out = Path(args.out)
     out.with_suffix(".json").write_text(json.dumps(results, indent=1))
     text = table(results)
     out.with_suffix(".txt").write_text(text)
     plot(results, out.with_suffix(".png"))
     print("\n" + text)
+    if results.get("stopped_early"):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,13 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from playwright.async_api import Browser
 
 from carerelay_events.settings import KafkaSettings
 from carerelay_stack.rota import load_rota
 from carerelay_testing.factories import referral_submission
 
+from .support.browser import launch
 from .support.otlp import OtlpCollector
 from .support.system import RunningSystem, StackSettings
 
@@ -36,6 +38,15 @@ async def system() -> AsyncIterator[RunningSystem]:
     finally:
         await running.stop()
         collector.stop()
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Real Chromium (Debian's), one per test module."""
+    playwright, chromium = await launch()
+    yield chromium
+    await chromium.close()
+    await playwright.stop()
 
 
 @pytest.fixture

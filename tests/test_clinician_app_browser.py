@@ -7,29 +7,19 @@ a conflict rather than overwritten. Screenshots go to artifacts/screenshots/."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from uuid import UUID
 
-import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from carerelay_contract.topics import Topic
 
-from .support.browser import launch, lose_signal, regain_signal, screenshot
+from .support.browser import lose_signal, regain_signal, screenshot
 from .support.kafka import read_all, wait_for_messages
 from .support.system import RunningSystem
 from .support.visits import AMARA, JOE, Arranged, a_person, a_referred_visit, a_visit_for, give
 
 CARER, NURSE, HUB = "Carer Joe Evans", "Nurse Amara Okafor", "Ruth Ellis"
 COMPLETED = "uk.nhs.carerelay.visit.completed.v1"
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    playwright, chromium = await launch()
-    yield chromium
-    await chromium.close()
-    await playwright.stop()
 
 
 async def _phone(browser: Browser) -> BrowserContext:

@@ -29,7 +29,7 @@ from playwright.async_api import Browser, ConsoleMessage, Page, expect
 
 from carerelay_contract.topics import Topic
 
-from .support.browser import launch, new_desk, screenshot, sign_in
+from .support.browser import new_desk, screenshot, sign_in
 from .support.kafka import Message, wait_for_messages
 from .support.system import HUB_CLINICIAN, HUB_HANDLER, RunningSystem
 from .support.visits import a_person
@@ -38,14 +38,6 @@ from .support.waiting import eventually
 LONDON = ZoneInfo("Europe/London")
 COORDINATOR = "daniel.hughes"  # Daniel Hughes, coordinator, team north
 NEAR_NORTH_BASE = (52.6390, -1.1350)  # the north base is at 52.6369, -1.1398
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    playwright, chromium = await launch()
-    yield chromium
-    await chromium.close()
-    await playwright.stop()
 
 
 def _field(message: Message, name: str) -> Any:

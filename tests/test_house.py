@@ -1,7 +1,7 @@
 """The house's shape, checked from the code: every service has the same rooms, its `domain/` is pure
 (no database, HTTP or Kafka), SQL runs only in its `store/`, events are published only through the
 outbox's one way (`carerelay_events.case.emit` or a handler's `context.emit`), and each event type has
-exactly one producing service."""
+exactly one producing service and at least one consuming service (or is published for integrators)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from carerelay_contract.catalogue import CATALOGUE
+from carerelay_contract.catalogue import CATALOGUE, PUBLISHED_FOR_INTEGRATORS
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = ("referral", "triage", "scheduling", "notifications")
@@ -72,12 +72,62 @@ def test_events_leave_only_through_the_one_way(service: str) -> None:
         assert "case_span(" not in text, f"{path.relative_to(REPO)} opens a case span itself: use case.emit"
 
 
-def test_each_event_type_has_one_producing_service() -> None:
-    producers: dict[str, set[str]] = {cls.__name__: set() for cls in CATALOGUE}
+def _named(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def producers_and_consumers() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(event class -> services constructing it, event class -> services handling it by name), read from
+    the code: `VisitCancelled(...)` makes one; `@handlers.on(VisitCancelled)` (or `visit_events.VisitCancelled`)
+    consumes it. A starred argument (every type on a topic: the hub's timeline, the live feed) is a
+    catch-all, not a consumer; a `case VisitCancelled():` in a match makes nothing."""
+    names = {cls.__name__ for cls in CATALOGUE}
+    made: dict[str, set[str]] = {name: set() for name in names}
+    handled: dict[str, set[str]] = {name: set() for name in names}
     for service in SERVICES:
         for path in modules(package(service)):
             for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in producers:
-                    producers[node.func.id].add(service)
-    shared = {name: sorted(by) for name, by in producers.items() if len(by) > 1}
+                if not isinstance(node, ast.Call):
+                    continue
+                called = _named(node.func)
+                if called in names:
+                    made[called].add(service)
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "on":
+                    for argument in node.args:
+                        named = _named(argument)
+                        if named in names:
+                            handled[named].add(service)
+    return made, handled
+
+
+def test_each_event_type_has_one_producing_service() -> None:
+    made, _ = producers_and_consumers()
+    shared = {name: sorted(by) for name, by in made.items() if len(by) > 1}
     assert not shared, f"event types with more than one producer: {shared}"
+
+
+def test_every_event_has_a_producer_and_a_consumer_or_is_published_for_integrators() -> None:
+    """An event nobody acts on is a dead end; one nobody makes is a promise the contract cannot keep
+    (issue 15). The types only integrators read are marked in the catalogue."""
+    made, handled = producers_and_consumers()
+    dead_ends = {}
+    for cls in CATALOGUE:
+        missing = [] if made[cls.__name__] else ["producer"]
+        if not handled[cls.__name__] and cls not in PUBLISHED_FOR_INTEGRATORS:
+            missing.append("consumer")
+        if missing:
+            dead_ends[cls.event_type] = missing
+    assert not dead_ends, f"without a producer or a consumer: {dead_ends}"
+
+
+def test_the_reading_of_producers_and_consumers_sees_what_it_should() -> None:
+    made, handled = producers_and_consumers()
+    assert made["EpisodeClosed"] == {"scheduling"}
+    assert made["PatientAdmitted"] == {"referral"}
+    assert handled["VisitCancelled"] == {"notifications", "triage"}, "`visit_events.VisitCancelled` counts too"
+    assert "referral" not in handled["CarePlanChangeProposed"], "the hub's timeline takes every type: not a consumer"
+    assert "referral" not in made["CarePlanUpdated"], "a `case CarePlanUpdated():` in a match makes nothing"

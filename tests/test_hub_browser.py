@@ -5,24 +5,15 @@ next to its field; a draft surviving a reload. Screenshots go to artifacts/scree
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
+import orjson
 from playwright.async_api import Browser, Page, expect
 
 from carerelay_testing.factories import fresh_nhs_number as new_nhs_number
 from carerelay_testing.factories import mrs_a
 
-from .support.browser import launch, new_desk, screenshot, sign_in
+from .support.browser import new_desk, screenshot, sign_in
 from .support.system import RunningSystem
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    playwright, chromium = await launch()
-    yield chromium
-    await chromium.close()
-    await playwright.stop()
 
 
 async def _desk(browser: Browser, system: RunningSystem, who: str, view: str) -> Page:
@@ -235,4 +226,44 @@ async def test_a_second_call_about_the_same_person_adds_to_the_open_referral(sys
     )
     assert len(rows) == 1, "the second call made no second referral"
     assert "fell again" in rows[0]["details"]
+    await desk.context.close()
+
+
+async def test_the_desk_takes_the_referrers_email_and_how_the_person_and_their_daughter_want_to_be_told(
+    system: RunningSystem, browser: Browser
+) -> None:
+    desk = await _desk(browser, system, "Sophie Reid", "new")
+    await desk.locator("#f-patient-nhs-number").fill(fresh_nhs_number())
+    await desk.locator("#f-referrer-role").select_option("gp")
+    for selector, text in [
+        ("#f-referrer-organisation", "Northgate Surgery"),
+        ("#f-referrer-callback-number", "0116 496 0001"),
+        ("#f-referrer-email", "northgate.surgery@nhs.net"),
+        ("#f-patient-given-name", MRS_A["given_name"]),
+        ("#f-patient-family-name", MRS_A["family_name"]),
+        ("#f-patient-date-of-birth", MRS_A["date_of_birth"]),
+        ("#f-patient-address", MRS_A["address"]),
+        ("#f-patient-postcode", MRS_A["postcode"]),
+        ("#f-patient-gp-practice-code", MRS_A["practice"]),
+        ("#f-reason", "Unsteady at home; her daughter visits daily."),
+        ("#f-family-contact-relationship", "Daughter"),
+        ("#f-family-contact-contact-mobile", "07700 900456"),
+    ]:
+        await desk.locator(selector).fill(text)
+    await desk.locator("#f-route-step-up").check()
+    await desk.locator("#f-presenting-needs-reduced-function").check()
+    await desk.locator("#f-consent-to-share-yes").check()
+    await desk.locator("#f-family-contact-may-be-told-plan").check()
+    await desk.locator("#f-patient-contact-preferred-channel").select_option("letter")
+    await desk.locator("#f-family-contact-contact-preferred-channel").select_option("sms")
+    await desk.keyboard.press("Control+Enter")
+    await expect(desk.get_by_test_id("confirmation")).to_be_visible(timeout=15000)
+    href = await desk.get_by_test_id("confirmation-link").get_attribute("href")
+    assert href is not None
+    rows = await system.query("referral", "SELECT details FROM referrals WHERE referral_id = $1::uuid", href.rsplit("/", 1)[-1])
+    details = orjson.loads(rows[0]["details"])
+    assert details["referrer"]["email"] == "northgate.surgery@nhs.net"
+    assert details["patient"]["contact"] == {"preferred_channel": "letter", "email": None, "mobile": None}
+    assert details["family_contact"]["contact"]["mobile"] == "07700 900456"
+    assert (details["family_contact"]["relationship"], details["family_contact"]["may_be_told_plan"]) == ("Daughter", True)
     await desk.context.close()

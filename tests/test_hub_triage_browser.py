@@ -4,25 +4,15 @@ page and in the services' databases. Screenshot to artifacts/screenshots/hub-tri
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from playwright.async_api import Browser, expect
 
 from carerelay_testing.factories import fresh_nhs_number
 
-from .support.browser import launch, new_desk, screenshot, sign_in
+from .support.browser import new_desk, screenshot, sign_in
 from .support.system import HUB_HANDLER, RunningSystem
 from .support.waiting import eventually
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    playwright, chromium = await launch()
-    yield chromium
-    await chromium.close()
-    await playwright.stop()
 
 
 async def test_a_hub_clinician_overrides_triage_and_hands_the_lead_to_a_therapist(

@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from .support.browser import launch, new_desk, screenshot, sign_in
+from .support.browser import new_desk, screenshot, sign_in
 from .support.system import RunningSystem
 from .support.visits import AMARA, a_person, a_visit_for
 from .support.waiting import eventually
@@ -102,14 +100,6 @@ SSE_TAP = """
   };
 })();
 """.replace("__STREAM__", STREAM)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    playwright, chromium = await launch()
-    yield chromium
-    await chromium.close()
-    await playwright.stop()
 
 
 async def _phone(browser: Browser) -> BrowserContext:

@@ -76,7 +76,8 @@ async def test_a_referral_travels_through_all_four_services_in_one_trace(
         Topic.TRIAGE: ["uk.nhs.carerelay.triage.completed.v1"],
         Topic.VISIT: ["uk.nhs.carerelay.visit.planned.v1", "uk.nhs.carerelay.visit.assigned.v1"],
         Topic.NOTIFICATION: [
-            "uk.nhs.carerelay.notification.requested.v1",  # the referrer, told of the acceptance
+            "uk.nhs.carerelay.notification.requested.v1",  # the hub, to call the referrer back (a landline)
+            "uk.nhs.carerelay.notification.delivered.v1",  # in the hub's inbox at once
             "uk.nhs.carerelay.notification.requested.v1",  # the nurse, told of the visit
             "uk.nhs.carerelay.notification.delivered.v1",
         ],

@@ -43,3 +43,20 @@ def test_the_table_gives_start_end_peak_and_growth() -> None:
     assert lag.split()[-4:] == ["0", "2", "40", "+2"]
     (rows,) = [line for line in text.splitlines() if line.startswith("outbox referral (rows)")]
     assert rows.split()[-4:] == ["0", "1", "12", "+1"]
+
+
+def test_a_soak_the_system_did_not_survive_says_so_first() -> None:
+    results = {
+        "rate": 20.0,
+        "achieved_rate": 0.0,
+        "minutes": 60.0,
+        "at": "2026-12-01T22:50:00+00:00",
+        "machine": "test",
+        "posted": 14000,
+        "accepted": 13900,
+        "failures": 0,
+        "stopped_early": {"after_minutes": 12.6, "why": "scheduling stopped unexpectedly"},
+        "samples": [{"t": 0.0, "pss": {}, "lag": 0, "outbox": {}}],
+    }
+    assert table(results).splitlines()[1] == "STOPPED EARLY after 12.6 min: scheduling stopped unexpectedly"
+    assert "STOPPED" not in table({**results, "stopped_early": None})

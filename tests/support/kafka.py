@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from carerelay_contract.model import Event
@@ -28,6 +29,12 @@ class Message:
     @property
     def ce_type(self) -> str:
         return self.headers.get("ce_type", "")
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The event's JSON body."""
+        found: dict[str, Any] = orjson.loads(self.value or b"{}")
+        return found
 
 
 async def read_all(settings: KafkaSettings, topic: str) -> list[Message]:

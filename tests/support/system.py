@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
@@ -24,6 +25,7 @@ from carerelay_stack.web_origin import Upstreams, web_origin_process
 from carerelay_testing.ports import free_port
 
 from .auth import client_token, user_token
+from .kafka import Message, read_all
 from .otlp import OtlpCollector
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,6 +118,24 @@ class RunningSystem:
         await provision_database(self.stack.admin_url(), name, name)
         self.databases[service] = self.database_url(service)
         return self.databases[service]
+
+    async def events_of(self, topic: Topic, episode_id: UUID, event_type: str) -> list[Message]:
+        """Every event of `event_type` (e.g. "visit.cancelled") on `topic` about the episode, in order."""
+        key, ce_type = str(episode_id).encode(), f"uk.nhs.carerelay.{event_type}.v1"
+        return [m for m in await read_all(self.kafka, self.topic(topic)) if m.key == key and m.ce_type == ce_type]
+
+    async def told(self, episode_id: UUID, template: str, channel: str | None = None) -> list[asyncpg.Record]:
+        """The messages of the episode with `template` (on `channel`, when given), as notifications stored them."""
+        return await self.query(
+            "notifications",
+            """
+            SELECT audience, channel, recipient_ref, status FROM messages
+            WHERE episode_id = $1 AND template = $2 AND ($3::text IS NULL OR channel = $3)
+            """,
+            episode_id,
+            template,
+            channel,
+        )
 
     async def query(self, service: str, sql: str, *args: Any) -> list[asyncpg.Record]:
         conn = await asyncpg.connect(self.stack.admin_url(self.database_name(service)))
