@@ -96,6 +96,7 @@ async def test_a_call_handler_records_a_hospital_stay_and_the_return_home(system
     stay = page.get_by_test_id("hospital-stay")
     await expect(stay).to_contain_text("County General, Ward 7", timeout=15000)
     await expect(page.get_by_test_id("record-admission")).to_be_hidden()
+    await expect(page.get_by_test_id("countdown")).to_have_text("STOPPED: in hospital")
     await screenshot(page, "hub-hospital-stay")
 
     async def visit_cancelled() -> bool:

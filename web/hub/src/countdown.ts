@@ -12,6 +12,8 @@ export interface ClockInput {
   readonly first_contact_deadline: string | null;
   readonly clock: string | null;
   readonly first_contact_at: string | null;
+  /** In hospital: triage has stopped the clock. */
+  readonly hospital_stay?: unknown;
 }
 
 export interface ClockView {
@@ -54,6 +56,9 @@ function parseTime(iso: string | null): number | null {
 export function clockView(input: ClockInput, nowMs: number): ClockView {
   if (input.first_contact_at !== null || input.clock === "met") {
     return { level: "met", text: "MET", description: "first contact made" };
+  }
+  if (input.hospital_stay !== undefined && input.hospital_stay !== null) {
+    return { level: "none", text: "STOPPED: in hospital", description: "stopped: the person is in hospital" };
   }
   const deadline = parseTime(input.first_contact_deadline);
   if (deadline === null) {

@@ -77,7 +77,8 @@ export class ProposalsPanel {
       }
       void this.decide(item, "decline", { reason: why });
     });
-    const lines = item.visits.length > 0 ? item.visits : ["No visits given: agree it from the care plan screen, or decline it"];
+    const lines = item.visits.length > 0 ? item.visits : ["No visits given, so it cannot be agreed here: decline it with a reason, and agree the new plan with the person"];
+    agree.hidden = item.visits.length === 0;
     return el(
       "li",
       { class: "proposal", "data-proposal-id": item.proposal_id, "data-testid": "proposal" },

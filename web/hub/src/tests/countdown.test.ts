@@ -24,6 +24,11 @@ describe("response clock", () => {
     assert.equal(formatDuration(71 * HOUR + 59 * 60_000 + 59_999), "71:59:59");
   });
 
+  it("says stopped while the person is in hospital, even past the deadline", () => {
+    const view = clockView(row({ hospital_stay: { hospital: "County General" } }), RECEIVED + 3 * HOUR);
+    assert.deepEqual([view.level, view.text], ["none", "STOPPED: in hospital"]);
+  });
+
   it("is plain while under 75% of the allowed time has gone", () => {
     const view = clockView(row(), RECEIVED + HOUR); // 50%
     assert.equal(view.level, "ok");
