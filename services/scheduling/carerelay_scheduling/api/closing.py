@@ -14,7 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from carerelay_access import audit
-from carerelay_access.matrix import Action, RecordFacts
+from carerelay_access.matrix import Action
 from carerelay_access.web import CurrentPrincipal, allowed_scopes, authorise, enforce
 from carerelay_events.case import emit
 from carerelay_service.app import runtime_of
@@ -48,11 +48,9 @@ async def close_episode(
         if earlier is not None:
             response.headers["Idempotent-Replayed"] = "true"
             return earlier
-        known = await episodes.known(conn, episode_id)
-        holders = await visits.holders(conn, episode_id)
-        if known is None and holders is None:
+        facts = await visits.episode_facts(conn, episode_id)
+        if facts is None:
             raise HTTPException(status_code=404, detail="not found")
-        facts = RecordFacts(team=known.team if known else None, assigned_staff=holders or frozenset())
         decision = await authorise(request, conn, principal, Action.EPISODE_CLOSE, facts, "episode", str(episode_id))
         if decision.allowed:
             at = body.taken_at()

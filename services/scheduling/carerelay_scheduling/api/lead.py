@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Request
 
 from carerelay_access import audit
-from carerelay_access.matrix import Action, RecordFacts
+from carerelay_access.matrix import Action
 from carerelay_access.web import CurrentPrincipal, allowed_scopes, authorise, enforce
 from carerelay_contract.model import FreeText, Model
 from carerelay_contract.vocabulary import LeadDiscipline
@@ -39,15 +39,14 @@ async def transfer_lead(episode_id: UUID, body: LeadChange, request: Request, pr
     runtime = runtime_of(request)
     now = datetime.now(UTC)
     async with runtime.pool.acquire() as conn, conn.transaction():
-        known = await episodes.known(conn, episode_id)
-        holders = await visits.holders(conn, episode_id)
-        if known is None and holders is None:
+        facts = await visits.episode_facts(conn, episode_id)
+        if facts is None:
             raise HTTPException(status_code=404, detail="not found")
-        facts = RecordFacts(team=known.team if known else None, assigned_staff=holders or frozenset())
         decision = await authorise(request, conn, principal, Action.LEAD_TRANSFER, facts, "episode", str(episode_id))
         if decision.allowed and await episodes.is_closed(conn, episode_id):
             return conflict("Not transferred: the episode is closed.", "state")
         if decision.allowed:
+            known = await episodes.known(conn, episode_id)
             lead = known.lead_discipline if known else None
             try:
                 event = transferred(episode_id, lead, body.to_discipline, body.reason, now, principal.staff_id, principal.name)

@@ -111,11 +111,9 @@ class ActionRecorder:
         for `matrix_action`), and the episode must still be open."""
 
         async def take(conn: DbConnection, by: Clinician, at: datetime) -> Taken | Refusal:
-            known = await episodes.known(conn, episode_id)
-            holders = await visits.holders(conn, episode_id)
-            if known is None and holders is None:
+            facts = await visits.episode_facts(conn, episode_id)
+            if facts is None:
                 raise HTTPException(status_code=404, detail="not found")
-            facts = RecordFacts(team=known.team if known else None, assigned_staff=holders or frozenset())
             decision = decide(self.principal, matrix_action, facts)
             if not decision.allowed:
                 await self._denied(conn, matrix_action, "episode", episode_id, decision.why)

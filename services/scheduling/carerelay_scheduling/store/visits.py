@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from carerelay_access.identity import Principal
-from carerelay_access.matrix import Scope
+from carerelay_access.matrix import RecordFacts, Scope
 from carerelay_events.db import DbConnection
 
 from ..domain.first_response import LeadVisit
@@ -73,6 +73,16 @@ async def holders(conn: DbConnection, episode_id: UUID) -> frozenset[UUID] | Non
     return frozenset(
         staff for row in rows if row["status"] != "cancelled" for staff in (row["staff_id"], row["second_staff_id"]) if staff
     )
+
+
+async def episode_facts(conn: DbConnection, episode_id: UUID) -> RecordFacts | None:
+    """What the access matrix decides an action on the episode by: the person's team and who holds its
+    visits (nobody once it is closed); None when scheduling knows neither the episode nor a visit of it."""
+    known = await episodes.known(conn, episode_id)
+    found = await holders(conn, episode_id)
+    if known is None and found is None:
+        return None
+    return RecordFacts(team=known.team if known else None, assigned_staff=found or frozenset())
 
 
 # ---------------------------------------------------------------- for the planner
